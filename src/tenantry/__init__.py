@@ -1,0 +1,1 @@
+"""Tenantry: a wire-compatible Partner Center customer API."""

@@ -1,0 +1,1 @@
+"""The HTTP face of Tenantry: Partner Center's REST API, byte for byte."""

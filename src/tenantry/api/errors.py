@@ -1,0 +1,63 @@
+"""The Partner Center error envelope, rendered once for every failure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import orjson
+from starlette.responses import Response
+
+from tenantry.api.i18n import translate
+from tenantry.domain.errors import Errors, ServiceError
+
+SOURCE = "PartnerFD"
+MAX_DESCRIPTION = 1024
+JSON_TYPE = "application/json; charset=utf-8"
+
+
+class _Lenient(dict[str, object]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _fill(template: str, params: Mapping[str, object]) -> str:
+    return template.format_map(_Lenient(params))
+
+
+def envelope(error: ServiceError, locale: str) -> dict[str, object]:
+    description = _fill(translate(locale, error.spec.message), error.params)
+    if len(description) > MAX_DESCRIPTION:
+        description = description[: MAX_DESCRIPTION - 1] + "…"
+    data = [f"{p.path}: {_fill(translate(locale, p.reason), p.params)}" for p in error.problems]
+    return {
+        "code": error.spec.code,
+        "description": description,
+        "data": data,
+        "source": SOURCE,
+    }
+
+
+def envelope_bytes(error: ServiceError, locale: str) -> bytes:
+    return orjson.dumps(envelope(error, locale))
+
+
+def error_headers(error: ServiceError) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    if error.spec.status == 401:
+        challenge = 'Bearer realm="https://api.partnercenter.microsoft.com"'
+        if error.spec.code != Errors.UNAUTHENTICATED.code:  # RFC 6750: no error without a token
+            challenge += ', error="invalid_token"'
+        headers["WWW-Authenticate"] = challenge
+    seconds = error.params.get("seconds")
+    if error.spec.status == 503 and seconds is not None:
+        headers["Retry-After"] = str(seconds)
+    return headers
+
+
+def error_response(error: ServiceError, locale: str) -> Response:
+    return Response(
+        envelope_bytes(error, locale),
+        status_code=error.spec.status,
+        headers=error_headers(error),
+        media_type=JSON_TYPE,
+    )

@@ -1,0 +1,151 @@
+"""The Customer resource on the wire (camelCase, nulls omitted) and the create request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from tenantry.api.errors import JSON_TYPE, envelope_bytes
+from tenantry.api.schemas.wire import Reader, link
+from tenantry.domain.errors import ServiceError
+from tenantry.domain.idempotency import StoredResponse
+from tenantry.domain.models import Address, AddressDraft, Customer, CustomerDraft, NewCustomer
+
+_ADDRESS = "billingProfile.defaultAddress"
+
+
+def draft_from_wire(body: dict[str, Any]) -> CustomerDraft:
+    """Bind a key-folded create body. Read-only members are ignored whatever their value."""
+    r = Reader()
+    company = r.obj(body, "companyprofile", "companyProfile")
+    billing = r.obj(body, "billingprofile", "billingProfile")
+    address = r.obj(billing, "defaultaddress", _ADDRESS) if billing is not None else None
+    credentials = r.obj(body, "usercredentials", "userCredentials")
+    password = r.string(credentials, "password", "userCredentials.password")
+    draft = CustomerDraft(
+        domain=r.string(company, "domain", "companyProfile.domain"),
+        organization_registration_number=r.string(
+            company,
+            "organizationregistrationnumber",
+            "companyProfile.organizationRegistrationNumber",
+        ),
+        email=r.string(billing, "email", "billingProfile.email"),
+        culture=r.string(billing, "culture", "billingProfile.culture"),
+        language=r.string(billing, "language", "billingProfile.language"),
+        company_name=r.string(billing, "companyname", "billingProfile.companyName"),
+        billing_first_name=r.string(billing, "firstname", "billingProfile.firstName"),
+        billing_last_name=r.string(billing, "lastname", "billingProfile.lastName"),
+        address=None if address is None else _address_draft(r, address),
+        enable_gdap_by_default=r.boolean(body, "enablegdapbydefault", "enableGDAPByDefault"),
+        associated_partner_id=r.string(body, "associatedpartnerid", "associatedPartnerId"),
+        password_supplied=bool(password),
+    )
+    if r.problems:
+        raise ServiceError.from_problems(r.problems)
+    return draft
+
+
+def _address_draft(r: Reader, a: dict[str, Any]) -> AddressDraft:
+    def s(key: str, name: str) -> str | None:
+        return r.string(a, key, f"{_ADDRESS}.{name}")
+
+    return AddressDraft(
+        country=s("country", "country"),
+        region=s("region", "region"),
+        city=s("city", "city"),
+        state=s("state", "state"),
+        address_line1=s("addressline1", "addressLine1"),
+        address_line2=s("addressline2", "addressLine2"),
+        postal_code=s("postalcode", "postalCode"),
+        first_name=s("firstname", "firstName"),
+        middle_name=s("middlename", "middleName"),
+        last_name=s("lastname", "lastName"),
+        phone_number=s("phonenumber", "phoneNumber"),
+    )
+
+
+def _compact(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def address_wire(a: Address) -> dict[str, Any]:
+    return _compact(
+        {
+            "country": a.country,
+            "region": a.region,
+            "city": a.city,
+            "state": a.state,
+            "addressLine1": a.address_line1,
+            "addressLine2": a.address_line2,
+            "postalCode": a.postal_code,
+            "firstName": a.first_name,
+            "middleName": a.middle_name,
+            "lastName": a.last_name,
+            "phoneNumber": a.phone_number if a.phone_number is not None else "",
+        }
+    )
+
+
+def customer_wire(c: Customer, *, admin: tuple[str, str] | None = None) -> dict[str, Any]:
+    """The Customer resource. `admin` (user name, password) only in the create answer."""
+    b = c.billing
+    base = f"/customers/{c.id}"
+    resource: dict[str, Any] = {
+        "id": c.id,
+        "commerceId": c.commerce_id,
+        "companyProfile": _compact(
+            {
+                "tenantId": c.id,
+                "domain": c.domain,
+                "companyName": c.company_name,
+                "organizationRegistrationNumber": c.organization_registration_number,
+                "links": {"self": link(f"{base}/profiles/company")},
+                "attributes": {"objectType": "CustomerCompanyProfile"},
+            }
+        ),
+        "billingProfile": _compact(
+            {
+                "id": b.id,
+                "firstName": b.first_name,
+                "lastName": b.last_name,
+                "email": b.email,
+                "culture": b.culture,
+                "language": b.language,
+                "companyName": b.company_name,
+                "defaultAddress": address_wire(b.address),
+                "links": {"self": link(f"{base}/profiles/billing")},
+                "attributes": {"etag": str(b.etag), "objectType": "CustomerBillingProfile"},
+            }
+        ),
+        "enableGDAPByDefault": c.enable_gdap_by_default,
+        "relationshipToPartner": c.relationship_to_partner,
+        "allowDelegatedAccess": c.allow_delegated_access,
+    }
+    if admin is not None:
+        resource["userCredentials"] = {"userName": admin[0], "password": admin[1]}
+    if c.associated_partner_id is not None:
+        resource["associatedPartnerId"] = c.associated_partner_id
+    resource["links"] = {"self": link(base)}
+    resource["attributes"] = {"objectType": "Customer"}
+    return resource
+
+
+class CreateCustomerRenderer:
+    """Renders create outcomes into the exact bytes that are stored and replayed."""
+
+    def __init__(self, locale: str) -> None:
+        self._locale = locale
+
+    def created(self, new: NewCustomer) -> StoredResponse:
+        c = new.customer
+        body = orjson.dumps(customer_wire(c, admin=(new.admin.user_name, new.admin_password)))
+        headers = (("Content-Type", JSON_TYPE), ("Location", f"/v1/customers/{c.id}"))
+        return StoredResponse(201, headers, body)
+
+    def failed(self, error: ServiceError) -> StoredResponse:
+        return StoredResponse(
+            error.spec.status,
+            (("Content-Type", JSON_TYPE),),
+            envelope_bytes(error, self._locale),
+        )

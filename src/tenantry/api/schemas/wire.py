@@ -1,0 +1,61 @@
+"""Small helpers shared by wire schemas: typed reads from a folded JSON object, links."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from tenantry.domain.errors import Errors, FieldProblem
+
+
+class Reader:
+    """Reads typed members from a key-folded JSON object, collecting type problems."""
+
+    def __init__(self) -> None:
+        self.problems: list[FieldProblem] = []
+
+    def _problem(self, path: str, reason: str) -> None:
+        # 800002's description names the first offending member.
+        params = {"reason": f"{path} {reason}"}
+        self.problems.append(FieldProblem(Errors.MALFORMED_REQUEST, path, reason, params))
+
+    def obj(self, parent: dict[str, Any], key: str, path: str) -> dict[str, Any] | None:
+        value = parent.get(key)
+        if value is None or isinstance(value, dict):
+            return value
+        self._problem(path, "must be a JSON object")
+        return None
+
+    def string(self, parent: dict[str, Any] | None, key: str, path: str) -> str | None:
+        if parent is None:
+            return None
+        value = parent.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self._problem(path, "must be a string")
+            return None
+        if not _clean(value):
+            self._problem(path, "contains control characters or invalid Unicode")
+            return None
+        return value
+
+    def boolean(self, parent: dict[str, Any], key: str, path: str) -> bool | None:
+        value = parent.get(key)
+        if value is None or isinstance(value, bool):
+            return value
+        self._problem(path, "must be true or false")
+        return None
+
+
+def _clean(value: str) -> bool:
+    """No control characters (NUL included) and no lone surrogates."""
+    for ch in value:
+        category = unicodedata.category(ch)
+        if category == "Cc" or category == "Cs":
+            return False
+    return True
+
+
+def link(uri: str) -> dict[str, object]:
+    return {"uri": uri, "method": "GET", "headers": []}

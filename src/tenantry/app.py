@@ -1,0 +1,123 @@
+"""`create_app(settings)`: routers, middleware, the exception table and the lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tenantry.api.context import RequestContextMiddleware, get_context
+from tenantry.api.errors import error_response
+from tenantry.api.routes import customers, domains, health, oauth
+from tenantry.config import Settings
+from tenantry.domain.errors import Errors, FieldProblem, ServiceError
+from tenantry.domain.ports import StorageBusy
+from tenantry.runtime import Runtime, open_runtime
+
+log = logging.getLogger("tenantry")
+
+PURGE_INTERVAL_SECONDS = 300.0
+
+
+def _locale(request: Request) -> str:
+    return get_context(request.scope).locale
+
+
+async def _service_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ServiceError)
+    return error_response(exc, _locale(request))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    path = request.url.path[:200]
+    if exc.status_code == 404:
+        error = ServiceError(Errors.ROUTE_NOT_FOUND, {"path": path})
+    elif exc.status_code == 405:
+        error = ServiceError(Errors.METHOD_NOT_ALLOWED, {"method": request.method, "path": path})
+    else:
+        error = ServiceError(Errors.MALFORMED_REQUEST, {"reason": str(exc.detail)})
+    response = error_response(error, _locale(request))
+    if exc.status_code == 405 and exc.headers:
+        response.headers["Allow"] = exc.headers.get("Allow", "")
+    return response
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    problems = [
+        FieldProblem(
+            Errors.MALFORMED_REQUEST,
+            ".".join(str(part) for part in err.get("loc", ())),
+            str(err.get("msg", "is not valid")),
+            {"reason": str(err.get("msg", "is not valid"))},
+        )
+        for err in exc.errors()
+    ]
+    if not problems:
+        problems = [
+            FieldProblem(Errors.MALFORMED_REQUEST, "request", "is not valid", {"reason": "invalid"})
+        ]
+    return error_response(ServiceError.from_problems(problems), _locale(request))
+
+
+async def _busy(request: Request, exc: Exception) -> Response:
+    return error_response(ServiceError(Errors.SERVICE_BUSY, {"seconds": 1}), _locale(request))
+
+
+async def _purge_forever(runtime: Runtime) -> None:
+    while True:
+        await asyncio.sleep(PURGE_INTERVAL_SECONDS)
+        try:
+            purged = await runtime.purge_expired()
+            if purged:
+                log.info("purged %d expired idempotency records", purged)
+        except Exception:
+            log.exception("idempotency purge failed; will retry")
+
+
+def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None = None) -> FastAPI:
+    """The ASGI application. `on_ready` runs once the database and keys are ready."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = await open_runtime(settings)
+        app.state.runtime = runtime
+        purger = asyncio.create_task(_purge_forever(runtime))
+        if on_ready is not None:
+            on_ready(runtime)
+        try:
+            yield
+        finally:
+            purger.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await purger
+            await runtime.close()
+
+    app = FastAPI(
+        title="Tenantry",
+        summary="A wire-compatible Microsoft Partner Center customer API.",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.add_middleware(
+        RequestContextMiddleware,
+        server_id=settings.server_id,
+        strict_headers=settings.strict_headers,
+    )
+    app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StorageBusy, _busy)
+    for module in (customers, domains, oauth, health):
+        app.include_router(module.router)
+    return app

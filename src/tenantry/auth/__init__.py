@@ -1,0 +1,1 @@
+"""Who is calling: partners' app credentials, signing keys and access tokens."""

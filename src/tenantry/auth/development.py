@@ -1,0 +1,43 @@
+"""The sandbox's well-known development partner, like Azurite's development account.
+
+These values are public on purpose: they exist only in sandbox mode, so that scripts and
+CI jobs can authenticate against a fresh sandbox without any set-up.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tenantry.domain.models import AppRegistration, Partner, PartnerType
+from tenantry.domain.ports import SecretHasher, UnitOfWorkFactory
+
+DEV_TENANT_ID = "7e4a47e7-de00-4000-8000-000000000001"
+DEV_CLIENT_ID = "7e4a47e7-de00-4000-8000-0000000000a1"
+DEV_CLIENT_SECRET = "tenantry-sandbox-secret-not-for-production"  # noqa: S105 - public by design
+
+DEV_PARTNER = Partner(
+    tenant_id=DEV_TENANT_ID,
+    name="Tenantry Sandbox Partner",
+    partner_type=PartnerType.DIRECT_BILL,
+    country="US",
+)
+
+
+async def ensure_development_partner(uow: UnitOfWorkFactory, hasher: SecretHasher) -> bool:
+    """Create the development partner and its app if missing. True when created now."""
+    async with uow() as work:
+        if await work.partners.get(DEV_TENANT_ID) is not None:
+            return False
+        now = datetime.now(UTC)
+        await work.partners.add(DEV_PARTNER, now)
+        await work.partners.add_app(
+            AppRegistration(
+                client_id=DEV_CLIENT_ID,
+                partner_id=DEV_TENANT_ID,
+                display_name="Tenantry sandbox app",
+                secret_hash=hasher.hash(DEV_CLIENT_SECRET),
+            ),
+            now,
+        )
+        await work.commit()
+    return True

@@ -1,0 +1,122 @@
+"""Access tokens: issued by the token endpoint, verified on every `/v1` request."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import jwt
+
+from tenantry.auth.signing_keys import SigningKeyStore
+
+PARTNER_CENTER_AUDIENCE = "https://api.partnercenter.microsoft.com"
+# The official .NET SDK still asks for the legacy Azure AD Graph audience for app-only tokens.
+LEGACY_GRAPH_AUDIENCE = "https://graph.windows.net"
+AUDIENCES = (PARTNER_CENTER_AUDIENCE, LEGACY_GRAPH_AUDIENCE)
+_CACHE_SIZE = 4096
+
+
+class TokenRejected(Exception):
+    """The bearer token is not one Tenantry accepts; the message says why."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller behind a verified token."""
+
+    partner_id: str
+    client_id: str
+    app_only: bool
+    expires_at: int
+
+
+class TokenService:
+    def __init__(self, keys: SigningKeyStore, lifetime_seconds: int) -> None:
+        self._keys = keys
+        self._lifetime = lifetime_seconds
+        self._verified: OrderedDict[str, Principal] = OrderedDict()
+
+    @property
+    def keys(self) -> SigningKeyStore:
+        return self._keys
+
+    def issue_app_token(
+        self, tenant_id: str, client_id: str, audience: str, *, v1: bool = False
+    ) -> tuple[str, int]:
+        """A client-credentials token. Returns the token and its expiry (epoch seconds)."""
+        now = int(time.time())
+        exp = now + self._lifetime
+        claims = {
+            "aud": audience,
+            "iss": f"https://sts.windows.net/{tenant_id}/"
+            if v1
+            else f"https://login.microsoftonline.com/{tenant_id}/v2.0",
+            "iat": now,
+            "nbf": now,
+            "exp": exp,
+            "tid": tenant_id,
+            "appid" if v1 else "azp": client_id,
+            "oid": client_id,
+            "sub": client_id,
+            "idtyp": "app",
+            "ver": "1.0" if v1 else "2.0",
+            "uti": uuid.uuid4().hex,
+        }
+        key = self._keys.current
+        token = jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.kid})
+        return token, exp
+
+    async def verify(self, token: str) -> Principal:
+        """Check signature, audience, lifetime; results are cached until the token expires."""
+        now = int(time.time())
+        cached = self._verified.get(token)
+        if cached is not None:
+            if cached.expires_at > now:
+                self._verified.move_to_end(token)
+                return cached
+            del self._verified[token]
+        principal = await self._verify_uncached(token)
+        self._verified[token] = principal
+        if len(self._verified) > _CACHE_SIZE:
+            self._verified.popitem(last=False)
+        return principal
+
+    async def _verify_uncached(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise TokenRejected("the token is not a JWT") from exc
+        kid = header.get("kid")
+        if not isinstance(kid, str):
+            raise TokenRejected("the token has no key id")
+        public = self._keys.public_key(kid)
+        if public is None:
+            await self._keys.reload()  # another node may have created a key
+            public = self._keys.public_key(kid)
+        if public is None:
+            raise TokenRejected("the token was signed by an unknown key")
+        try:
+            claims = jwt.decode(
+                token,
+                public,
+                algorithms=["RS256"],
+                audience=list(AUDIENCES),
+                options={"require": ["exp", "iat", "aud", "tid"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise TokenRejected("the token has expired") from exc
+        except jwt.InvalidAudienceError as exc:
+            raise TokenRejected("the token's audience is not Partner Center") from exc
+        except jwt.PyJWTError as exc:
+            raise TokenRejected("the token's signature or claims are invalid") from exc
+        client_id = claims.get("azp") or claims.get("appid")
+        if not isinstance(client_id, str) or not isinstance(claims["tid"], str):
+            raise TokenRejected("the token does not name its application and tenant")
+        return Principal(
+            partner_id=claims["tid"],
+            client_id=client_id,
+            app_only=claims.get("idtyp") == "app",
+            expires_at=int(claims["exp"]),
+        )

@@ -1,0 +1,150 @@
+"""`tenantry …`: serve the API, print a development token, generate a master key."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from tenantry.auth.development import DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_TENANT_ID
+from tenantry.auth.tokens import PARTNER_CENTER_AUDIENCE
+from tenantry.config import DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, Mode, settings_from_env
+from tenantry.runtime import ConfigurationError, Runtime, master_key_for, open_runtime
+from tenantry.security.keys import MasterKeyError, generate_master_key
+
+
+def _storage_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help=f"where the SQLite file and the master key live (default: {DEFAULT_DATA_DIR})",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="postgresql://user@host:port/db to use PostgreSQL instead of SQLite",
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tenantry", description="A wire-compatible Partner Center customer API."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the REST service")
+    serve.add_argument("--host", default=DEFAULT_HOST)
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    _storage_args(serve)
+    serve.add_argument("--mode", choices=[m.value for m in Mode], default=None)
+    serve.add_argument("--server-id", default=None, help="value of the MS-ServerId header")
+    serve.add_argument(
+        "--strict-headers",
+        action="store_true",
+        help="answer 400 when MS-RequestId or MS-CorrelationId is missing",
+    )
+    serve.add_argument(
+        "--strict-idempotency",
+        action="store_true",
+        help="answer 422 when an MS-RequestId is reused with a different body",
+    )
+    serve.add_argument("--log-level", default="info")
+
+    token = commands.add_parser("token", help="print an access token for the development partner")
+    _storage_args(token)
+
+    commands.add_parser("keygen", help="print a new master key for TENANTRY_MASTER_KEY")
+    return parser
+
+
+def _banner(base_url: str) -> Callable[[Runtime], None]:
+    def show(runtime: Runtime) -> None:
+        s = runtime.settings
+        where = s.database_url or str((s.data_dir / "tenantry.db").resolve())
+        lines = [
+            f"Tenantry {s.mode.value} listening on {base_url}",
+            f"  database:      {where}",
+        ]
+        if s.sandbox:
+            lines += [
+                "  development partner (well-known, sandbox only):",
+                f"    tenant id:     {DEV_TENANT_ID}",
+                f"    client id:     {DEV_CLIENT_ID}",
+                f"    client secret: {DEV_CLIENT_SECRET}",
+                f"    token URL:     {base_url}/{DEV_TENANT_ID}/oauth2/v2.0/token",
+                f"    scope:         {PARTNER_CENTER_AUDIENCE}/.default",
+            ]
+        print("\n".join(lines), flush=True)
+
+    return show
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from tenantry.app import create_app
+
+    settings = settings_from_env(
+        mode=Mode(args.mode) if args.mode else None,
+        data_dir=args.data_dir,
+        database_url=args.database_url,
+        server_id=args.server_id,
+        strict_headers=args.strict_headers or None,
+        strict_idempotency=args.strict_idempotency or None,
+    )
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    try:
+        master_key_for(settings)  # refuse bad key settings before binding the port
+    except (ConfigurationError, MasterKeyError) as exc:
+        print(f"tenantry: {exc}", file=sys.stderr)
+        return 2
+    app = create_app(settings, on_ready=_banner(f"http://{host}:{args.port}"))
+    config = uvicorn.Config(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        access_log=False,
+        server_header=False,
+    )
+    server = uvicorn.Server(config)
+    server.run()
+    return 0 if server.started else 1
+
+
+async def _print_token(args: argparse.Namespace) -> None:
+    settings = settings_from_env(data_dir=args.data_dir, database_url=args.database_url)
+    runtime = await open_runtime(settings)
+    try:
+        if await runtime.partner(DEV_TENANT_ID) is None:
+            raise ConfigurationError("there is no development partner here (production mode?)")
+        token, _ = runtime.tokens.issue_app_token(
+            DEV_TENANT_ID, DEV_CLIENT_ID, PARTNER_CENTER_AUDIENCE
+        )
+        print(token)
+    finally:
+        await runtime.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "token":
+        try:
+            asyncio.run(_print_token(args))
+        except (ConfigurationError, MasterKeyError) as exc:
+            print(f"tenantry: {exc}", file=sys.stderr)
+            return 2
+        return 0
+    if args.command == "keygen":
+        print(generate_master_key())
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

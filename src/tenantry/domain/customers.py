@@ -1,0 +1,228 @@
+"""The customer use cases: create (idempotent), read, and domain availability.
+
+Create is race-free by construction: the idempotency record is inserted first, in the same
+transaction as the customer, so the database's unique constraints decide which of two
+concurrent requests wins. The loser waits on the winner's lock, then replays its answer.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+from tenantry.domain.errors import Errors, ServiceError
+from tenantry.domain.gdap import DEFAULT_DURATION_DAYS, default_gdap_roles
+from tenantry.domain.idempotency import IdempotencyKey, StoredResponse
+from tenantry.domain.models import (
+    AdminUser,
+    BillingProfile,
+    Customer,
+    CustomerDraft,
+    GdapRelationship,
+    NewCustomer,
+    Partner,
+    ResellerRelationship,
+    ValidCustomer,
+)
+from tenantry.domain.passwords import generate_admin_password
+from tenantry.domain.ports import (
+    Clock,
+    DomainAlreadyTaken,
+    IdempotencyKeyTaken,
+    SecretHasher,
+    StorageBusy,
+    UnitOfWorkFactory,
+)
+from tenantry.domain.rules import domain_key, validate_new_customer
+
+ADMIN_USER_NAME = "admin"
+RESELLER = "reseller"
+
+
+class CreateRenderer(Protocol):
+    """Turns an outcome into the exact response that is stored and replayed."""
+
+    def created(self, new: NewCustomer) -> StoredResponse: ...
+
+    def failed(self, error: ServiceError) -> StoredResponse: ...
+
+
+@dataclass(frozen=True)
+class CreatePolicy:
+    sandbox: bool
+    retention: timedelta
+    strict_idempotency: bool = False
+
+
+def new_etag() -> int:
+    """A signed 64-bit integer, as Partner Center's billing-profile etags are."""
+    return secrets.randbits(64) - 2**63
+
+
+class CustomerService:
+    """Create and read customers on behalf of a calling partner."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        hasher: SecretHasher,
+        policy: CreatePolicy,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._hasher = hasher
+        self._policy = policy
+
+    async def create(
+        self,
+        partner: Partner,
+        key: IdempotencyKey,
+        draft: CustomerDraft,
+        render: CreateRenderer,
+        *,
+        app_only: bool,
+    ) -> StoredResponse:
+        """Create a customer once per idempotency key; replay the first answer after that."""
+        if draft.associated_partner_id is not None and app_only:
+            # Creating for an indirect reseller needs a signed-in partner user.
+            raise ServiceError(Errors.APP_ONLY_NOT_SUPPORTED)
+        now = self._clock.now()
+        async with self._uow() as uow:
+            stored = await uow.idempotency.get(key, now)
+            if (
+                stored is None
+                and self._policy.strict_idempotency
+                and await uow.idempotency.body_differs(key, now)
+            ):
+                return render.failed(ServiceError(Errors.REQUEST_ID_REUSED))
+        if stored is not None:
+            return stored.as_replay()
+
+        try:
+            valid = validate_new_customer(draft, partner, sandbox=self._policy.sandbox)
+        except ServiceError as error:
+            return await self._record(key, render.failed(error))
+
+        new = self._build(partner, valid)
+        response = render.created(new)
+        try:
+            async with self._uow() as uow:
+                await uow.idempotency.insert(key, response, now, now + self._policy.retention)
+                await uow.customers.add(new, domain_key(valid.domain))
+                await uow.commit()
+        except IdempotencyKeyTaken:
+            return await self._replay(key)
+        except DomainAlreadyTaken:
+            taken = ServiceError(Errors.DOMAIN_TAKEN, {"domain": valid.domain})
+            return await self._record(key, render.failed(taken))
+        return response
+
+    async def get(self, partner: Partner, customer_id: str) -> Customer:
+        """One of the partner's customers, or the documented not-found / forbidden errors."""
+        if not _is_guid(customer_id):
+            raise ServiceError(Errors.INVALID_CUSTOMER_ID, {"customer_id": customer_id[:100]})
+        async with self._uow() as uow:
+            customer = await uow.customers.get(customer_id.lower())
+        if customer is None:
+            raise ServiceError(Errors.CUSTOMER_NOT_FOUND, {"customer_id": customer_id})
+        if partner.tenant_id not in (customer.partner_id, customer.associated_partner_id):
+            raise ServiceError(
+                Errors.NO_RELATIONSHIP,
+                {"partner_id": partner.tenant_id, "customer_id": customer_id},
+            )
+        return customer
+
+    async def domain_exists(self, domain: str) -> bool:
+        """Whether any partner's customer already uses this domain (case-insensitive)."""
+        async with self._uow() as uow:
+            return await uow.customers.domain_key_exists(domain_key(domain))
+
+    async def _record(self, key: IdempotencyKey, response: StoredResponse) -> StoredResponse:
+        """Keep a failure for replay; if a concurrent twin recorded first, replay that."""
+        now = self._clock.now()
+        try:
+            async with self._uow() as uow:
+                await uow.idempotency.insert(key, response, now, now + self._policy.retention)
+                await uow.commit()
+        except IdempotencyKeyTaken:
+            return await self._replay(key)
+        return response
+
+    async def _replay(self, key: IdempotencyKey) -> StoredResponse:
+        async with self._uow() as uow:
+            stored = await uow.idempotency.get(key, self._clock.now())
+        if stored is None:  # the twin's record expired in between: nothing left to wait on
+            raise StorageBusy("idempotency record vanished")
+        return stored.as_replay()
+
+    def _build(self, partner: Partner, valid: ValidCustomer) -> NewCustomer:
+        now = self._clock.now()
+        customer_id = str(uuid.uuid4())
+        password = generate_admin_password()
+        customer = Customer(
+            id=customer_id,
+            commerce_id=str(uuid.uuid4()),
+            partner_id=partner.tenant_id,
+            domain=valid.domain,
+            company_name=valid.company_name,
+            organization_registration_number=valid.organization_registration_number,
+            billing=BillingProfile(
+                id=str(uuid.uuid4()),
+                email=valid.email,
+                culture=valid.culture,
+                language=valid.language,
+                company_name=valid.company_name,
+                address=valid.address,
+                etag=new_etag(),
+                first_name=valid.billing_first_name,
+                last_name=valid.billing_last_name,
+            ),
+            relationship_to_partner=RESELLER,
+            allow_delegated_access=False,
+            enable_gdap_by_default=valid.enable_gdap_by_default,
+            associated_partner_id=valid.associated_partner_id,
+            created_at=now,
+        )
+        admin = AdminUser(
+            id=str(uuid.uuid4()),
+            customer_id=customer_id,
+            user_name=ADMIN_USER_NAME,
+            user_principal_name=f"{ADMIN_USER_NAME}@{valid.domain}",
+            password_hash=self._hasher.hash(password),
+            must_change_password=True,
+            created_at=now,
+        )
+        gdap = None
+        if valid.enable_gdap_by_default:
+            gdap = GdapRelationship(
+                id=str(uuid.uuid4()),
+                customer_id=customer_id,
+                partner_id=partner.tenant_id,
+                display_name=f"Default_{customer_id[:8]}",
+                roles=default_gdap_roles(partner.partner_type),
+                duration_days=DEFAULT_DURATION_DAYS,
+                status="active",
+                created_at=now,
+                ends_at=now + timedelta(days=DEFAULT_DURATION_DAYS),
+            )
+        relationship = ResellerRelationship(
+            id=str(uuid.uuid4()),
+            customer_id=customer_id,
+            partner_id=partner.tenant_id,
+            created_at=now,
+        )
+        return NewCustomer(customer, admin, relationship, gdap, password)
+
+
+def _is_guid(value: str) -> bool:
+    if len(value) != 36:
+        return False
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True

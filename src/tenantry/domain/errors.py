@@ -1,0 +1,176 @@
+"""Partner Center error codes and the typed errors that carry them.
+
+Every code Tenantry can answer is listed here once, with its HTTP status and its English
+description template. `docs/errors.md` mirrors this table and a test keeps the two equal.
+Descriptions are gettext-style message ids: the API layer translates them per `X-Locale`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ErrorSpec:
+    """One Partner Center error: its code, its HTTP status and its description template."""
+
+    code: int
+    status: int
+    message: str
+
+
+class Errors:
+    """The catalogue. Documented Partner Center codes first, then Tenantry's 880xxx range."""
+
+    # --- documented by Partner Center -------------------------------------------------
+    UNAUTHENTICATED = ErrorSpec(800001, 401, "Partner token is missing from the request context.")
+    BAD_TOKEN = ErrorSpec(400, 401, "Access denied: {reason}")
+    APP_ONLY_NOT_SUPPORTED = ErrorSpec(
+        900329,
+        403,
+        "This resource does not support application-only authentication. "
+        "Sign in as a partner user (App+User) to call it.",
+    )
+    MARKET_NOT_ALLOWED = ErrorSpec(
+        2030,
+        403,
+        "The partner is not onboarded to sell in the country/region '{country}'. "
+        "Customers can be created only in the countries of the partner's market ({market}).",
+    )
+    NO_RELATIONSHIP = ErrorSpec(
+        20002,
+        403,
+        "Partner {partner_id} has no commerce relationship with customer {customer_id}.",
+    )
+    CUSTOMER_NOT_FOUND = ErrorSpec(60003, 404, "Customer {customer_id} was not found.")
+    ROUTE_NOT_FOUND = ErrorSpec(1000, 404, "The resource '{path}' was not found.")
+    INVALID_CUSTOMER_ID = ErrorSpec(
+        900118, 400, "The customer id '{customer_id}' is not valid: it must be a GUID."
+    )
+    REGISTRATION_NUMBER_MISSING = ErrorSpec(
+        600049,
+        400,
+        "The organization registration number is required for customers in '{country}'.",
+    )
+    REGISTRATION_NUMBER_INVALID = ErrorSpec(
+        600050,
+        400,
+        "The organization registration number is not valid for '{country}'. "
+        "Expected format: {pattern}",
+    )
+    PHONE_NUMBER_MISSING = ErrorSpec(
+        600051,
+        400,
+        "The customer phone number (billingProfile.defaultAddress.phoneNumber) is "
+        "required for customers in '{country}'.",
+    )
+    ADDRESS_INVALID = ErrorSpec(2007, 400, "The address is not valid for '{country}': {details}")
+    MALFORMED_REQUEST = ErrorSpec(800002, 400, "The request is not valid: {reason}")
+    UNEXPECTED = ErrorSpec(
+        800003,
+        500,
+        "An unexpected error occurred. Quote correlation id {correlation_id} when reporting it.",
+    )
+
+    # --- Tenantry's own codes, where the docs give none ----------------------------------
+    DOMAIN_TAKEN = ErrorSpec(880001, 409, "The domain '{domain}' is already in use.")
+    DOMAIN_INVALID = ErrorSpec(
+        880002,
+        400,
+        "The domain '{domain}' is not valid: it must be a prefix of 1-27 ASCII letters "
+        "and digits followed by '{suffix}'.",
+    )
+    CULTURE_UNSUPPORTED = ErrorSpec(
+        880003,
+        400,
+        "The culture '{culture}' is not supported for '{country}'. Supported: {supported}.",
+    )
+    LANGUAGE_UNSUPPORTED = ErrorSpec(
+        880004,
+        400,
+        "The language '{language}' is not supported for '{country}'. Supported: {supported}.",
+    )
+    EMAIL_INVALID = ErrorSpec(880005, 400, "The e-mail address is not valid: {reason}")
+    COMPANY_NAME_INVALID = ErrorSpec(880006, 400, "The company name is not valid: {reason}")
+    PASSWORD_NOT_ACCEPTED = ErrorSpec(
+        880007,
+        400,
+        "userCredentials.password cannot be supplied: the admin password is generated "
+        "and returned once in the response.",
+    )
+    LENGTH_OUT_OF_RANGE = ErrorSpec(
+        880008, 400, "The field '{field}' must be {min}-{max} characters long."
+    )
+    REQUIRED_FIELD_MISSING = ErrorSpec(880009, 400, "The field '{field}' is required.")
+    COUNTRY_UNKNOWN = ErrorSpec(
+        880010,
+        400,
+        "'{country}' is not an ISO 3166-1 alpha-2 country code known to Partner Center.",
+    )
+    REQUEST_IN_PROGRESS = ErrorSpec(
+        880011,
+        409,
+        "A request with the same MS-RequestId is still being processed. Retry it later "
+        "with the same MS-RequestId.",
+    )
+    REQUEST_ID_REUSED = ErrorSpec(
+        880012,
+        422,
+        "MS-RequestId '{request_id}' was already used for a different request body. "
+        "Use a new MS-RequestId for a new request.",
+    )
+    METHOD_NOT_ALLOWED = ErrorSpec(880013, 405, "The method {method} is not allowed on '{path}'.")
+    BODY_TOO_LARGE = ErrorSpec(
+        880014, 413, "The request body is larger than the limit of {limit} bytes."
+    )
+
+    SERVICE_BUSY = ErrorSpec(
+        880016, 503, "The service is busy. Retry the request in {seconds} seconds."
+    )
+    PHONE_INVALID = ErrorSpec(
+        880015,
+        400,
+        "The phone number '{phone}' is not a possible phone number for '{country}'.",
+    )
+
+    @classmethod
+    def all(cls) -> list[ErrorSpec]:
+        """Every spec in the catalogue, in declaration order."""
+        return [v for v in vars(cls).values() if isinstance(v, ErrorSpec)]
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One offending field: rendered on the wire as `"<path>: <reason>"` in `data`."""
+
+    spec: ErrorSpec
+    path: str
+    reason: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+
+class ServiceError(Exception):
+    """A failure with a Partner Center code. The API renders it as the error envelope."""
+
+    def __init__(
+        self,
+        spec: ErrorSpec,
+        params: Mapping[str, object] | None = None,
+        problems: tuple[FieldProblem, ...] = (),
+    ) -> None:
+        self.spec = spec
+        self.params: Mapping[str, object] = dict(params or {})
+        self.problems = problems
+        super().__init__(f"{spec.code}: {spec.message.format_map(_Lenient(self.params))}")
+
+    @classmethod
+    def from_problems(cls, problems: list[FieldProblem]) -> ServiceError:
+        """The first problem decides code and description; all of them go into `data`."""
+        first = problems[0]
+        return cls(first.spec, first.params, tuple(problems))
+
+
+class _Lenient(dict[str, object]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"

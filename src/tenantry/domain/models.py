@@ -1,0 +1,199 @@
+"""Domain objects: what a partner asks for, and what Tenantry keeps.
+
+Plain frozen dataclasses. Wire schemas (camelCase JSON) and tables are separate models;
+mapping happens at the edges (`api/`, `storage/`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class PartnerType(StrEnum):
+    """The kinds of CSP partner that can call the customer API."""
+
+    DIRECT_BILL = "direct_bill"
+    INDIRECT_PROVIDER = "indirect_provider"
+    INDIRECT_RESELLER = "indirect_reseller"
+
+
+@dataclass(frozen=True)
+class Partner:
+    """A CSP partner organisation, identified by its own Entra tenant id."""
+
+    tenant_id: str
+    name: str
+    partner_type: PartnerType
+    country: str
+
+
+@dataclass(frozen=True)
+class AppRegistration:
+    """An application a partner registered to call the API with client credentials."""
+
+    client_id: str
+    partner_id: str
+    display_name: str
+    secret_hash: str
+
+
+# --- what a caller sends ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AddressDraft:
+    """An address as received: every field may be missing."""
+
+    country: str | None = None
+    region: str | None = None
+    city: str | None = None
+    state: str | None = None
+    address_line1: str | None = None
+    address_line2: str | None = None
+    postal_code: str | None = None
+    first_name: str | None = None
+    middle_name: str | None = None
+    last_name: str | None = None
+    phone_number: str | None = None
+
+
+@dataclass(frozen=True)
+class CustomerDraft:
+    """A create-customer request as received, before any rule has been applied."""
+
+    domain: str | None = None
+    organization_registration_number: str | None = None
+    email: str | None = None
+    culture: str | None = None
+    language: str | None = None
+    company_name: str | None = None
+    billing_first_name: str | None = None
+    billing_last_name: str | None = None
+    address: AddressDraft | None = None
+    enable_gdap_by_default: bool | None = None
+    associated_partner_id: str | None = None
+    password_supplied: bool = False
+
+
+# --- what the rules accept -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Address:
+    """A validated address. `state` is Partner Center's short code where a list applies."""
+
+    country: str
+    address_line1: str
+    first_name: str
+    last_name: str
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    region: str | None = None
+    address_line2: str | None = None
+    middle_name: str | None = None
+    phone_number: str | None = None
+
+
+@dataclass(frozen=True)
+class ValidCustomer:
+    """A create request that passed every rule, with values in their canonical form."""
+
+    domain: str
+    email: str
+    culture: str
+    language: str
+    company_name: str
+    address: Address
+    enable_gdap_by_default: bool
+    organization_registration_number: str | None = None
+    billing_first_name: str | None = None
+    billing_last_name: str | None = None
+    associated_partner_id: str | None = None
+
+
+# --- what Tenantry keeps ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BillingProfile:
+    """The customer's billing profile; `etag` changes on every update."""
+
+    id: str
+    email: str
+    culture: str
+    language: str
+    company_name: str
+    address: Address
+    etag: int
+    first_name: str | None = None
+    last_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Customer:
+    """A customer tenant and its commerce record, as one partner sees it."""
+
+    id: str
+    commerce_id: str
+    partner_id: str
+    domain: str
+    company_name: str
+    billing: BillingProfile
+    relationship_to_partner: str
+    allow_delegated_access: bool
+    enable_gdap_by_default: bool
+    created_at: datetime
+    organization_registration_number: str | None = None
+    associated_partner_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AdminUser:
+    """The customer's first global administrator. Only the password hash is kept."""
+
+    id: str
+    customer_id: str
+    user_name: str
+    user_principal_name: str
+    password_hash: str
+    must_change_password: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ResellerRelationship:
+    """The commerce relationship between a partner and its customer."""
+
+    id: str
+    customer_id: str
+    partner_id: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class GdapRelationship:
+    """A granular delegated admin relationship with its Entra roles."""
+
+    id: str
+    customer_id: str
+    partner_id: str
+    display_name: str
+    roles: tuple[str, ...]
+    duration_days: int
+    status: str
+    created_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class NewCustomer:
+    """Everything one create writes, in one transaction."""
+
+    customer: Customer
+    admin: AdminUser
+    relationship: ResellerRelationship
+    gdap: GdapRelationship | None
+    admin_password: str

@@ -1,0 +1,100 @@
+"""What the domain needs from the outside world, stated as protocols.
+
+`storage/` implements the repositories and the unit of work; `security/` the hasher;
+tests may supply their own. The domain imports neither FastAPI nor SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol
+
+from tenantry.domain.idempotency import IdempotencyKey, StoredResponse
+from tenantry.domain.models import AppRegistration, Customer, NewCustomer, Partner
+
+
+class DomainAlreadyTaken(Exception):
+    """Storage refused a customer because its domain key is already in use."""
+
+
+class IdempotencyKeyTaken(Exception):
+    """Storage refused an idempotency record because one with the same key exists."""
+
+
+class StorageBusy(Exception):
+    """Storage could not take a lock within the bounded wait."""
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SecretHasher(Protocol):
+    def hash(self, secret: str) -> str: ...
+
+    def verify(self, hashed: str, secret: str) -> bool: ...
+
+
+class CustomerRepository(Protocol):
+    async def get(self, customer_id: str) -> Customer | None: ...
+
+    async def domain_key_exists(self, domain_key: str) -> bool: ...
+
+    async def add(self, new: NewCustomer, domain_key: str) -> None:
+        """Insert every record of a new customer; raise `DomainAlreadyTaken`."""
+        ...
+
+
+class IdempotencyRepository(Protocol):
+    async def get(self, key: IdempotencyKey, now: datetime) -> StoredResponse | None: ...
+
+    async def body_differs(self, key: IdempotencyKey, now: datetime) -> bool:
+        """True when a live record has the same request scope but another body."""
+        ...
+
+    async def insert(
+        self, key: IdempotencyKey, response: StoredResponse, now: datetime, expires_at: datetime
+    ) -> None:
+        """Insert a record; raise `IdempotencyKeyTaken` when a live one exists."""
+        ...
+
+    async def purge(self, now: datetime) -> int: ...
+
+
+class PartnerRepository(Protocol):
+    async def get(self, tenant_id: str) -> Partner | None: ...
+
+    async def get_app(self, client_id: str) -> AppRegistration | None: ...
+
+    async def add(self, partner: Partner, created_at: datetime) -> None: ...
+
+    async def add_app(self, app: AppRegistration, created_at: datetime) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Leaving the block without `commit()` rolls back."""
+
+    @property
+    def customers(self) -> CustomerRepository: ...
+
+    @property
+    def idempotency(self) -> IdempotencyRepository: ...
+
+    @property
+    def partners(self) -> PartnerRepository: ...
+
+    async def __aenter__(self) -> UnitOfWork: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]

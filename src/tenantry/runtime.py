@@ -1,0 +1,118 @@
+"""Everything a running Tenantry holds: engine, keys, services. Shared by server and CLI."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tenantry.auth.development import ensure_development_partner
+from tenantry.auth.signing_keys import SigningKeyStore
+from tenantry.auth.tokens import TokenService
+from tenantry.config import Settings
+from tenantry.domain.customers import CreatePolicy, CustomerService
+from tenantry.domain.models import Partner
+from tenantry.security.hashing import GeneratedSecretHasher
+from tenantry.security.keys import MasterKey
+from tenantry.security.sealing import Sealer
+from tenantry.storage.db import create_engine, is_sqlite
+from tenantry.storage.migrate import upgrade_to_head
+from tenantry.storage.unit_of_work import SqlUnitOfWorkFactory
+
+_PARTNER_TTL = 30.0
+
+
+class ConfigurationError(RuntimeError):
+    """Tenantry refuses to start with these settings; the message says why."""
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    uow: SqlUnitOfWorkFactory
+    tokens: TokenService
+    customers: CustomerService
+    hasher: GeneratedSecretHasher
+    clock: SystemClock
+    created_development_partner: bool = False
+    _partners: dict[str, tuple[float, Partner]] = field(default_factory=dict)
+
+    async def partner(self, tenant_id: str) -> Partner | None:
+        """The partner for a token's tenant, cached briefly: every request needs it."""
+        hit = self._partners.get(tenant_id)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+        async with self.uow() as work:
+            partner = await work.partners.get(tenant_id)
+        if partner is not None:
+            self._partners[tenant_id] = (time.monotonic() + _PARTNER_TTL, partner)
+        return partner
+
+    async def purge_expired(self) -> int:
+        async with self.uow() as work:
+            count = await work.idempotency.purge(self.clock.now())
+            await work.commit()
+        return count
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def master_key_for(settings: Settings) -> MasterKey:
+    if settings.master_key:
+        return MasterKey.from_base64(settings.master_key)
+    if not settings.sandbox:
+        raise ConfigurationError(
+            "production mode needs TENANTRY_MASTER_KEY (32+ random bytes, base64; "
+            "`tenantry keygen` prints one). Every node must use the same key."
+        )
+    return MasterKey.load_or_create(settings.data_dir)
+
+
+async def open_runtime(settings: Settings) -> Runtime:
+    """Connect, migrate, load keys and, in sandbox mode, seed the development partner."""
+    master = master_key_for(settings)
+    url = settings.resolved_database_url()
+    if is_sqlite(url) and settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, lock_wait_seconds=settings.idempotency_wait_seconds)
+    try:
+        await upgrade_to_head(engine)
+        keys = SigningKeyStore(engine, Sealer(master.derive("tenantry/signing-keys")))
+        await keys.load_or_create()
+    except BaseException:
+        await engine.dispose()
+        raise
+    uow = SqlUnitOfWorkFactory(engine, Sealer(master.derive("tenantry/stored-responses")))
+    hasher = GeneratedSecretHasher()
+    clock = SystemClock()
+    created = False
+    if settings.sandbox:
+        try:
+            created = await ensure_development_partner(uow, hasher)
+        except IntegrityError:  # another node created it at the same moment
+            created = False
+    policy = CreatePolicy(
+        sandbox=settings.sandbox,
+        retention=timedelta(seconds=settings.idempotency_retention_seconds),
+        strict_idempotency=settings.strict_idempotency,
+    )
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        uow=uow,
+        tokens=TokenService(keys, settings.token_lifetime_seconds),
+        customers=CustomerService(uow, clock, hasher, policy),
+        hasher=hasher,
+        clock=clock,
+        created_development_partner=created,
+    )

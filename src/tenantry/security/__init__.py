@@ -1,0 +1,1 @@
+"""Key material, encryption at rest and secret hashing."""

@@ -1,0 +1,57 @@
+"""Engines for SQLite (the default) and PostgreSQL, tuned for Tenantry's transactions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+
+def is_sqlite(url: str | URL) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def create_engine(url: str, *, lock_wait_seconds: float) -> AsyncEngine:
+    """An async engine whose lock waits are bounded by `lock_wait_seconds`.
+
+    SQLite: WAL, `synchronous=NORMAL`, foreign keys on, a busy timeout, and SQLAlchemy in
+    charge of BEGIN (the driver's implicit transactions are turned off so that a
+    transaction's first write takes the lock and waits for it, instead of failing).
+    PostgreSQL: `lock_timeout`, so a request waiting on a concurrent twin stops waiting.
+    """
+    wait_ms = int(lock_wait_seconds * 1000)
+    if is_sqlite(url):
+        engine = create_async_engine(
+            url,
+            connect_args={"timeout": lock_wait_seconds},
+            pool_size=8,
+            max_overflow=8,
+        )
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _sqlite_setup(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            for pragma in (
+                "PRAGMA journal_mode=WAL",
+                "PRAGMA synchronous=NORMAL",
+                "PRAGMA foreign_keys=ON",
+                f"PRAGMA busy_timeout={wait_ms}",
+            ):
+                cursor.execute(pragma)
+            cursor.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _sqlite_begin(connection: Any) -> None:
+            connection.exec_driver_sql("BEGIN")
+
+        return engine
+    return create_async_engine(
+        url,
+        pool_size=10,
+        max_overflow=10,
+        pool_pre_ping=True,
+        connect_args={"server_settings": {"lock_timeout": str(wait_ms)}},
+    )

@@ -1,0 +1,154 @@
+"""The relational schema (SQLAlchemy Core). Migrations in `migrations/` must match it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+metadata = MetaData()
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timestamps stored in UTC and always read back timezone-aware (SQLite drops zones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+GUID = String(36)
+
+partners = Table(
+    "partners",
+    metadata,
+    Column("tenant_id", GUID, primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("partner_type", String(32), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+apps = Table(
+    "apps",
+    metadata,
+    Column("client_id", GUID, primary_key=True),
+    Column("partner_id", GUID, ForeignKey("partners.tenant_id"), nullable=False, index=True),
+    Column("display_name", String(255), nullable=False),
+    Column("secret_hash", String(255), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("kid", String(64), primary_key=True),
+    Column("private_key_sealed", LargeBinary, nullable=False),
+    Column("public_key_pem", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", GUID, primary_key=True),
+    Column("commerce_id", GUID, nullable=False),
+    Column("partner_id", GUID, ForeignKey("partners.tenant_id"), nullable=False),
+    Column("associated_partner_id", GUID, nullable=True, index=True),
+    Column("domain", String(64), nullable=False),
+    Column("domain_key", String(64), nullable=False, unique=True),
+    Column("company_name", String(255), nullable=False),
+    Column("company_name_key", String(255), nullable=False),
+    Column("organization_registration_number", String(64), nullable=True),
+    Column("billing_id", GUID, nullable=False),
+    Column("billing_first_name", String(50), nullable=True),
+    Column("billing_last_name", String(50), nullable=True),
+    Column("email", String(254), nullable=False),
+    Column("culture", String(20), nullable=False),
+    Column("language", String(10), nullable=False),
+    Column("address", JSON, nullable=False),
+    Column("etag", BigInteger, nullable=False),
+    Column("relationship_to_partner", String(32), nullable=False),
+    Column("allow_delegated_access", Boolean, nullable=False),
+    Column("enable_gdap_by_default", Boolean, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Index("ix_customers_partner_created", "partner_id", "created_at", "id"),
+    Index("ix_customers_partner_company", "partner_id", "company_name_key"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", GUID, primary_key=True),
+    Column("customer_id", GUID, ForeignKey("customers.id"), nullable=False, index=True),
+    Column("user_name", String(64), nullable=False),
+    Column("user_principal_name", String(128), nullable=False),
+    Column("user_principal_name_key", String(128), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("must_change_password", Boolean, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+relationships = Table(
+    "relationships",
+    metadata,
+    Column("id", GUID, primary_key=True),
+    Column("customer_id", GUID, ForeignKey("customers.id"), nullable=False, index=True),
+    Column("partner_id", GUID, ForeignKey("partners.tenant_id"), nullable=False),
+    Column("relationship_type", String(32), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+gdap_relationships = Table(
+    "gdap_relationships",
+    metadata,
+    Column("id", GUID, primary_key=True),
+    Column("customer_id", GUID, ForeignKey("customers.id"), nullable=False, index=True),
+    Column("partner_id", GUID, ForeignKey("partners.tenant_id"), nullable=False),
+    Column("display_name", String(64), nullable=False),
+    Column("roles", JSON, nullable=False),
+    Column("duration_days", Integer, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("ends_at", UtcDateTime(), nullable=False),
+)
+
+idempotency_records = Table(
+    "idempotency_records",
+    metadata,
+    Column("scope_hash", String(64), primary_key=True),
+    Column("body_hash", String(64), primary_key=True),
+    Column("status", Integer, nullable=False),
+    Column("headers", JSON, nullable=False),
+    Column("body_sealed", LargeBinary, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False, index=True),
+)

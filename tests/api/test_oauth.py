@@ -1,0 +1,98 @@
+"""The token endpoint: client credentials in Entra's shapes, and its refusals."""
+
+from __future__ import annotations
+
+import base64
+
+import httpx
+import jwt
+import pytest
+
+from tenantry.auth.development import DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_TENANT_ID
+from tests.support.server import LiveServer
+
+V2 = f"/{DEV_TENANT_ID}/oauth2/v2.0/token"
+V1 = f"/{DEV_TENANT_ID}/oauth2/token"
+GOOD = {
+    "grant_type": "client_credentials",
+    "client_id": DEV_CLIENT_ID,
+    "client_secret": DEV_CLIENT_SECRET,
+}
+
+
+async def test_v2_token_is_a_partner_center_jwt(server: LiveServer) -> None:
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        response = await http.post(
+            V2, data={**GOOD, "scope": "https://api.partnercenter.microsoft.com/.default"}
+        )
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    body = response.json()
+    assert body["token_type"] == "Bearer"
+    assert 3500 <= body["expires_in"] <= 3600
+    claims = jwt.decode(body["access_token"], options={"verify_signature": False})
+    assert claims["aud"] == "https://api.partnercenter.microsoft.com"
+    assert claims["tid"] == DEV_TENANT_ID
+    assert 3500 <= claims["exp"] - claims["iat"] <= 3600
+
+
+async def test_v1_token_with_basic_credentials_and_legacy_resource(server: LiveServer) -> None:
+    basic = base64.b64encode(f"{DEV_CLIENT_ID}:{DEV_CLIENT_SECRET}".encode()).decode()
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        response = await http.post(
+            V1,
+            data={"grant_type": "client_credentials", "resource": "https://graph.windows.net"},
+            headers={"Authorization": f"Basic {basic}"},
+        )
+        token = response.json()["access_token"]
+        # The .NET SDK sends its legacy-audience token straight to the API: it works.
+        head = await http.head(
+            "/v1/domains/nobody.onmicrosoft.com", headers={"Authorization": f"Bearer {token}"}
+        )
+    assert response.json()["resource"] == "https://graph.windows.net"
+    assert head.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "form", "status", "error"),
+    [
+        (V2, {**GOOD, "client_secret": "wrong"}, 401, "invalid_client"),
+        (V2, {**GOOD, "client_secret": ""}, 401, "invalid_client"),
+        (
+            V2,
+            {**GOOD, "client_id": "00000000-0000-0000-0000-000000000000"},
+            400,
+            "unauthorized_client",
+        ),
+        (
+            "/00000000-0000-0000-0000-000000000000/oauth2/v2.0/token",
+            GOOD,
+            400,
+            "unauthorized_client",
+        ),
+        (V2, {**GOOD, "grant_type": "password"}, 400, "unsupported_grant_type"),
+        (V2, {k: v for k, v in GOOD.items() if k != "grant_type"}, 400, "invalid_request"),
+        (V2, {**GOOD, "scope": "https://graph.microsoft.com/.default"}, 400, "invalid_scope"),
+        (V1, {**GOOD, "resource": "https://example.com"}, 400, "invalid_resource"),
+    ],
+    ids=[
+        "wrong-secret",
+        "no-secret",
+        "unknown-app",
+        "other-tenant",
+        "grant",
+        "no-grant",
+        "scope",
+        "resource",
+    ],
+)
+async def test_refusals_use_entra_error_format(
+    server: LiveServer, path: str, form: dict[str, str], status: int, error: str
+) -> None:
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        response = await http.post(path, data=form)
+    assert response.status_code == status
+    body = response.json()
+    assert body["error"] == error
+    assert body["error_description"].startswith("AADSTS")
+    assert DEV_CLIENT_SECRET not in response.text

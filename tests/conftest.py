@@ -1,0 +1,108 @@
+"""Shared fixtures: a live server per storage backend (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tenantry.config import Settings
+from tests.support.postgres import PostgresServer, find_postgres
+from tests.support.server import LiveServer
+
+BACKENDS = ["sqlite", "postgresql"]
+_postgres_state: dict[str, Any] = {}
+
+
+def _postgres() -> PostgresServer | None:
+    if "server" not in _postgres_state:
+        server, reason = find_postgres()
+        _postgres_state["server"] = server
+        _postgres_state["reason"] = reason
+    server: PostgresServer | None = _postgres_state["server"]
+    return server
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    server = _postgres_state.get("server")
+    if server is not None:
+        server.stop()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if "server" not in _postgres_state:
+        return
+    server = _postgres_state["server"]
+    if server is None:
+        terminalreporter.write_line(
+            "PostgreSQL tests could NOT run: " + _postgres_state["reason"], red=True, bold=True
+        )
+    else:
+        terminalreporter.write_line(f"PostgreSQL tests ran against {server.how}.", green=True)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    if name == "postgresql" and _postgres() is None:
+        pytest.skip("PostgreSQL unavailable: " + _postgres_state["reason"])
+    return name
+
+
+ServerFactory = Callable[..., LiveServer]
+
+
+@pytest.fixture(scope="session")
+def server_factory(
+    backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerFactory]:
+    """Start extra servers with custom settings on the current backend."""
+    started: list[tuple[LiveServer, str | None]] = []
+
+    def start(
+        extra_routes: dict[str, Callable[[], Any]] | None = None, **overrides: Any
+    ) -> LiveServer:
+        data_dir = tmp_path_factory.mktemp("tenantry")
+        database_url = None
+        if backend == "postgresql":
+            pg = _postgres()
+            assert pg is not None
+            database_url = pg.new_database()
+        settings = dataclasses.replace(
+            Settings(data_dir=data_dir, database_url=database_url), **overrides
+        )
+        server = LiveServer(settings, backend, extra_routes=extra_routes).start()
+        started.append((server, database_url))
+        return server
+
+    yield start
+    for server, database_url in started:
+        server.stop()
+        if database_url is not None:
+            pg = _postgres()
+            assert pg is not None
+            pg.drop_database(database_url)
+
+
+@pytest.fixture(scope="session")
+def server(server_factory: ServerFactory) -> LiveServer:
+    """The default sandbox server for the current backend, shared by a whole session."""
+    return server_factory()
+
+
+@pytest.fixture(scope="session")
+def token(server: LiveServer) -> str:
+    return server.token()
+
+
+@pytest.fixture
+async def client(server: LiveServer, token: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(
+        base_url=server.base_url,
+        headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+        timeout=60,
+    ) as http:
+        yield http
