@@ -28,8 +28,12 @@ LOCALES = ("zh-CN", "zh-TW")
 # Entries that may legitimately read the same in both scripts (none today).
 MAX_IDENTICAL = 3
 # Common characters that exist only in Simplified Chinese, and their Traditional forms.
-SIMPLIFIED_ONLY = set("户邮码务请个无为这应须数长称电话号验证区国语税识该时处会发错误关权认仅单级经纳统体资设网络")
-TRADITIONAL_ONLY = set("戶郵碼務請個無為這應須數長稱電話號驗證區國語稅識該時處會發錯誤關權認僅單級經納統體資設網絡")
+SIMPLIFIED_ONLY = set(
+    "户邮码务请个无为这应须数长称电话号验证区国语税识该时处会发错误关权认仅单级经纳统体资设网络"
+)
+TRADITIONAL_ONLY = set(
+    "戶郵碼務請個無為這應須數長稱電話號驗證區國語稅識該時處會發錯誤關權認僅單級經納統體資設網絡"
+)
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -169,7 +173,8 @@ class ReasonCollector:
 
     def _error(self, node: ast.AST, message: str) -> UnresolvedReasonError:
         line = getattr(node, "lineno", "?")
-        return UnresolvedReasonError(f"{self.path.relative_to(SRC)}:{line}: {message}")
+        where = self.path.relative_to(SRC) if self.path.is_relative_to(SRC) else self.path
+        return UnresolvedReasonError(f"{where}:{line}: {message}")
 
 
 def _is_call_to(node: ast.AST, name: str) -> bool:
@@ -212,7 +217,9 @@ def _walk_scope(scope: ast.AST) -> Iterator[ast.AST]:
 
 def _target_names(stmt: ast.Assign | ast.AnnAssign | ast.AugAssign) -> set[str]:
     targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-    return {node.id for target in targets for node in ast.walk(target) if isinstance(node, ast.Name)}
+    return {
+        node.id for target in targets for node in ast.walk(target) if isinstance(node, ast.Name)
+    }
 
 
 def _collect_reasons() -> dict[str, set[str]]:
@@ -284,7 +291,7 @@ def test_every_message_id_is_translated_with_the_same_placeholders(
     assert translation.strip(), f"no {locale} translation for {message_id!r}"
     assert translation != message_id
     assert _placeholders(translation) == _placeholders(message_id)
-    filled = translation.format_map({name: "x" for name in _placeholders(message_id)})
+    filled = translation.format_map(dict.fromkeys(_placeholders(message_id), "x"))
     assert "{" not in filled
     assert "}" not in filled
 

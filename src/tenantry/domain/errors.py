@@ -117,7 +117,7 @@ class Errors:
     REQUEST_ID_REUSED = ErrorSpec(
         880012,
         422,
-        "MS-RequestId '{request_id}' was already used for a different request body. "
+        "This MS-RequestId was already used for a different request body. "
         "Use a new MS-RequestId for a new request.",
     )
     METHOD_NOT_ALLOWED = ErrorSpec(880013, 405, "The method {method} is not allowed on '{path}'.")

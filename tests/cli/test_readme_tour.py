@@ -1,0 +1,64 @@
+"""The README's first commands and its tour work as written (only the port differs)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.support.process import ServeProcess
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text()
+
+
+def _tour_blocks() -> list[str]:
+    tour = README.split("## A five-minute tour", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sh\n(.*?)```", tour, flags=re.S)
+
+
+def test_readme_starts_with_the_two_commands() -> None:
+    blocks = re.findall(r"```sh\n(.*?)```", README, flags=re.S)
+    assert blocks[0].strip() == "./dev serve"
+    assert blocks[1].strip() == "./dev test"
+    assert "./dev test" in (ROOT / ".ci" / "run").read_text().splitlines()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_tour_works_with_curl_only(backend: str, tmp_path: Path) -> None:
+    server = ServeProcess("--data-dir", str(tmp_path / "data")).wait_ready()
+    blocks = [b.replace("127.0.0.1:8000", f"127.0.0.1:{server.port}") for b in _tour_blocks()]
+    token, head, create, read, localized = blocks
+    try:
+
+        def run(script: str) -> str:
+            result = subprocess.run(
+                ["bash", "-euo", "pipefail", "-c", script],
+                cwd=tmp_path,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+            assert result.returncode == 0, result.stderr
+            return result.stdout
+
+        prelude = token + "\n"
+        assert run(prelude + head).strip() == "404"
+        first = run(prelude + create)
+        headers = (tmp_path / "headers.txt").read_text()
+        assert headers.startswith("HTTP/1.1 201")
+        assert '"password":"' in first
+        again = run(prelude + create)
+        assert again == first
+        assert "idempotent-replayed: true" in (tmp_path / "headers.txt").read_text().lower()
+        assert run(prelude + head).strip() == "200"
+        customer = run(prelude + read)
+        assert '"domain":"wingtiptour.onmicrosoft.com"' in customer
+        assert "password" not in customer
+        assert "900118" in run(prelude + localized)
+        assert "GUID" in run(prelude + localized)
+    finally:
+        server.stop()

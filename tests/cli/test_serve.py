@@ -1,0 +1,126 @@
+"""`tenantry serve`, `tenantry token` and `tenantry keygen` as a user runs them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tenantry.auth.development import DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_TENANT_ID
+from tests.conftest import _postgres
+from tests.support import payloads
+from tests.support.process import ServeProcess, tenantry
+
+
+@pytest.fixture
+def storage_args(backend: str, tmp_path: Path) -> Iterator[list[str]]:
+    if backend == "sqlite":
+        yield ["--data-dir", str(tmp_path / "data")]
+        return
+    pg = _postgres()
+    assert pg is not None
+    url = pg.new_database()
+    yield ["--data-dir", str(tmp_path / "data"), "--database-url", url]
+    pg.drop_database(url)
+
+
+def test_sandbox_starts_prints_credentials_and_serves(storage_args: list[str]) -> None:
+    server = ServeProcess(*storage_args).wait_ready()
+    try:
+        banner = server.output()
+        for value in (DEV_TENANT_ID, DEV_CLIENT_ID, DEV_CLIENT_SECRET, server.base_url):
+            assert value in banner
+        token = tenantry("token", *storage_args)
+        assert token.returncode == 0, token.stderr
+        response = httpx.post(
+            f"{server.base_url}/v1/customers",
+            json=payloads.minimal(),
+            headers={"Authorization": f"Bearer {token.stdout.strip()}"},
+        )
+        assert response.status_code == 201, response.text
+    finally:
+        # uvicorn shuts down gracefully, then re-raises SIGTERM: -15 is a clean stop.
+        assert server.stop() in (0, -15)
+    assert "Traceback" not in server.output()
+    assert DEV_CLIENT_SECRET not in token.stderr
+
+
+def test_data_survives_a_restart(storage_args: list[str]) -> None:
+    first = ServeProcess(*storage_args).wait_ready()
+    try:
+        token = tenantry("token", *storage_args).stdout.strip()
+        created = httpx.post(
+            f"{first.base_url}/v1/customers",
+            json=payloads.minimal(),
+            headers={"Authorization": f"Bearer {token}"},
+        ).json()
+    finally:
+        first.stop()
+    second = ServeProcess(*storage_args).wait_ready()
+    try:
+        # The token from before the restart still verifies: keys live in the database.
+        read = httpx.get(
+            f"{second.base_url}/v1/customers/{created['id']}",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    finally:
+        second.stop()
+    assert read.status_code == 200
+    assert read.json()["companyProfile"]["domain"] == created["companyProfile"]["domain"]
+    assert "already exists" not in second.output()
+
+
+def test_production_refuses_to_start_without_a_master_key(tmp_path: Path) -> None:
+    result = tenantry(
+        "serve",
+        "--mode",
+        "production",
+        "--data-dir",
+        str(tmp_path),
+        env={"TENANTRY_MASTER_KEY": ""},
+    )
+    assert result.returncode == 2
+    assert "TENANTRY_MASTER_KEY" in result.stderr
+
+
+def test_production_has_no_development_partner(tmp_path: Path) -> None:
+    key = tenantry("keygen").stdout.strip()
+    server = ServeProcess(
+        "--mode", "production", "--data-dir", str(tmp_path), env={"TENANTRY_MASTER_KEY": key}
+    ).wait_ready()
+    try:
+        response = httpx.post(
+            f"{server.base_url}/{DEV_TENANT_ID}/oauth2/v2.0/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": DEV_CLIENT_ID,
+                "client_secret": DEV_CLIENT_SECRET,
+            },
+        )
+        assert DEV_CLIENT_SECRET not in server.output()
+    finally:
+        server.stop()
+    assert response.status_code == 400
+    assert response.json()["error"] == "unauthorized_client"
+
+
+def test_a_malformed_master_key_is_refused(tmp_path: Path) -> None:
+    result = tenantry(
+        "serve", "--data-dir", str(tmp_path), env={"TENANTRY_MASTER_KEY": "not base64!"}
+    )
+    assert result.returncode == 2
+    assert "TENANTRY_MASTER_KEY" in result.stderr
+
+
+def test_token_without_a_development_partner_says_why(tmp_path: Path) -> None:
+    key = tenantry("keygen").stdout.strip()
+    result = tenantry(
+        "token",
+        "--data-dir",
+        str(tmp_path),
+        env={"TENANTRY_MASTER_KEY": key, "TENANTRY_MODE": "production"},
+    )
+    assert result.returncode == 2
+    assert "development partner" in result.stderr

@@ -1,0 +1,81 @@
+"""`tenantry serve` as a child process, as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def tenantry(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Run a short `tenantry` command and capture its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "tenantry", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+class ServeProcess:
+    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        fd, name = tempfile.mkstemp(prefix="tenantry-serve-", suffix=".log")
+        self.log = Path(name)
+        self._out = os.fdopen(fd, "w")
+        self._final: str | None = None
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tenantry", "serve", "--port", str(self.port), *args],
+            stdout=self._out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+        )
+
+    def wait_ready(self, timeout: float = 30) -> ServeProcess:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"tenantry serve exited early:\n{self.output()}")
+            try:
+                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"tenantry serve did not become ready:\n{self.output()}")
+
+    def output(self) -> str:
+        """Everything the process printed so far (kept after it stops)."""
+        if self._final is not None:
+            return self._final
+        self._out.flush()
+        return self.log.read_text()
+
+    def stop(self) -> int:
+        self.proc.terminate()
+        try:
+            code = self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = self.proc.wait()
+        self._final = self.output()
+        self._out.close()
+        self.log.unlink(missing_ok=True)
+        return code
