@@ -7,6 +7,7 @@ concurrent requests wins. The loser waits on the winner's lock, then replays its
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -138,6 +139,8 @@ class CustomerService:
 
     async def domain_exists(self, domain: str) -> bool:
         """Whether any partner's customer already uses this domain (case-insensitive)."""
+        if not _DOMAIN_SHAPE.fullmatch(domain):
+            return False  # no customer can have a domain of any other shape
         async with self._uow() as uow:
             return await uow.customers.domain_key_exists(domain_key(domain))
 
@@ -216,6 +219,9 @@ class CustomerService:
             created_at=now,
         )
         return NewCustomer(customer, admin, relationship, gdap, password)
+
+
+_DOMAIN_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{0,252}")
 
 
 def _is_guid(value: str) -> bool:

@@ -86,7 +86,8 @@ customers = Table(
     Column("domain", String(64), nullable=False),
     Column("domain_key", String(64), nullable=False, unique=True),
     Column("company_name", String(255), nullable=False),
-    Column("company_name_key", String(255), nullable=False),
+    # casefold() can lengthen text (ß → ss), so the key column is wider than the name.
+    Column("company_name_key", String(1024), nullable=False),
     Column("organization_registration_number", String(64), nullable=True),
     Column("billing_id", GUID, nullable=False),
     Column("billing_first_name", String(50), nullable=True),

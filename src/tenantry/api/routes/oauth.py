@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+import re
 import uuid
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, unquote
@@ -27,6 +28,7 @@ from tenantry.auth.tokens import AUDIENCES, PARTNER_CENTER_AUDIENCE
 router = APIRouter(tags=["oauth"])
 
 _FORM_LIMIT = 16 * 1024
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 # Any fixed value: hashing it when the app is unknown keeps the timing the same.
 _DUMMY_HASH = "sha256$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 
@@ -117,8 +119,10 @@ async def _token(request: Request, tenant: str, *, v1: bool) -> Response:
             raise OAuthError(401, "invalid_client", 7000216, "'client_secret' is required.")
         audience = _audience(form, v1)
         runtime = runtime_of(request)
-        async with runtime.uow() as work:
-            app = await work.partners.get_app(client_id.lower())
+        app = None
+        if _GUID.fullmatch(client_id) and _GUID.fullmatch(tenant):
+            async with runtime.uow() as work:
+                app = await work.partners.get_app(client_id.lower())
         matches = runtime.hasher.verify(app.secret_hash if app else _DUMMY_HASH, secret)
         if app is None or not hmac.compare_digest(app.partner_id, tenant.lower()):
             raise OAuthError(

@@ -122,6 +122,7 @@ def _lengths(draft: CustomerDraft, address: AddressDraft) -> list[FieldProblem]:
         (fields.MIDDLE_NAME, address.middle_name, 1, 50),
         (fields.LAST_NAME, address.last_name, 1, 50),
         (fields.PHONE_NUMBER, address.phone_number, 0, 30),
+        (fields.REGISTRATION_NUMBER, draft.organization_registration_number, 0, 64),
     ]
     return [
         FieldProblem(

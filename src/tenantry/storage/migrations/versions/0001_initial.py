@@ -75,7 +75,7 @@ def upgrade() -> None:
         sa.Column("domain", sa.String(length=64), nullable=False),
         sa.Column("domain_key", sa.String(length=64), nullable=False),
         sa.Column("company_name", sa.String(length=255), nullable=False),
-        sa.Column("company_name_key", sa.String(length=255), nullable=False),
+        sa.Column("company_name_key", sa.String(length=1024), nullable=False),
         sa.Column("organization_registration_number", sa.String(length=64), nullable=True),
         sa.Column("billing_id", sa.String(length=36), nullable=False),
         sa.Column("billing_first_name", sa.String(length=50), nullable=True),
