@@ -30,7 +30,7 @@ leaf = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(),
-    st.floats(allow_nan=False),
+    st.floats(allow_nan=False, allow_infinity=False),
     hostile_text,
     st.lists(st.integers(), max_size=3),
     st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
@@ -156,7 +156,10 @@ def test_token_endpoint_with_generated_forms(
 @given(
     headers=st.dictionaries(
         st.sampled_from(["MS-RequestId", "MS-CorrelationId", "MS-CV", "X-Locale", "Authorization"]),
-        st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=200),
+        # HTTP strips surrounding whitespace from values; the client refuses to send it.
+        st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=200).map(
+            str.strip
+        ),
     )
 )
 def test_generated_headers(server: LiveServer, headers: dict[str, str]) -> None:
