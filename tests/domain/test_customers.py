@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 
@@ -13,7 +12,6 @@ from tenantry.domain.errors import ServiceError
 from tenantry.domain.gdap import default_gdap_roles
 from tenantry.domain.idempotency import IdempotencyKey, StoredResponse
 from tenantry.domain.models import (
-    AddressDraft,
     AppRegistration,
     Customer,
     CustomerDraft,
@@ -23,6 +21,7 @@ from tenantry.domain.models import (
 )
 from tenantry.domain.ports import DomainAlreadyTaken, IdempotencyKeyTaken
 from tenantry.security.hashing import GeneratedSecretHasher
+from tests.domain.rules.rules_helpers import seed_draft
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 PARTNER = Partner("11111111-1111-4111-8111-111111111111", "Contoso", PartnerType.DIRECT_BILL, "US")
@@ -140,23 +139,7 @@ class Renderer:
 
 
 def draft(domain: str = "contoso1.onmicrosoft.com", **changes: object) -> CustomerDraft:
-    base = CustomerDraft(
-        domain=domain,
-        email="gena@wingtiptoys.com",
-        culture="EN-US",
-        language="en",
-        company_name="Wingtip Toys",
-        address=AddressDraft(
-            country="US",
-            city="Redmond",
-            state="WA",
-            address_line1="One Microsoft Way",
-            postal_code="98052",
-            first_name="Gena",
-            last_name="Soto",
-        ),
-    )
-    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+    return seed_draft(**{"domain": domain, "culture": "EN-US", **changes})
 
 
 def key(request_id: str = "r1", body: bytes = b"{}") -> IdempotencyKey:
