@@ -98,6 +98,22 @@ def token(server: LiveServer) -> str:
     return server.token()
 
 
+@pytest.fixture(scope="session")
+def user_token(server: LiveServer) -> str:
+    return server.user_token()
+
+
+@pytest.fixture
+async def user_client(server: LiveServer, user_token: str) -> AsyncIterator[httpx.AsyncClient]:
+    """Signed in as the development partner's user (App+User)."""
+    async with httpx.AsyncClient(
+        base_url=server.base_url,
+        headers={"Authorization": f"Bearer {user_token}"},
+        timeout=60,
+    ) as http:
+        yield http
+
+
 @pytest.fixture
 async def client(server: LiveServer, token: str) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(

@@ -5,17 +5,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from tenantry.api.context import RequestContextMiddleware, get_context
 from tenantry.api.errors import error_response
-from tenantry.api.routes import customers, domains, health, oauth
+from tenantry.api.routes import (
+    customers,
+    directory,
+    domains,
+    health,
+    listing,
+    oauth,
+    profiles,
+    validation,
+)
 from tenantry.config import Settings
 from tenantry.domain.errors import Errors, FieldProblem, ServiceError
 from tenantry.domain.ports import StorageBusy
@@ -45,9 +55,27 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     else:
         error = ServiceError(Errors.MALFORMED_REQUEST, {"reason": str(exc.detail)})
     response = error_response(error, _locale(request))
-    if exc.status_code == 405 and exc.headers:
-        response.headers["Allow"] = exc.headers.get("Allow", "")
+    if exc.status_code == 405:
+        response.headers["Allow"] = ", ".join(_allowed_methods(request))
     return response
+
+
+def _api_routes(routes: Iterable[object]) -> Iterator[APIRoute]:
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        nested = getattr(route, "original_router", None) or getattr(route, "routes", None)
+        if nested is not None:
+            yield from _api_routes(getattr(nested, "routes", nested))
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method any route offers for this path (one path may span several routers)."""
+    methods: set[str] = set()
+    for route in _api_routes(request.app.routes):
+        if route.path_regex.match(request.url.path):
+            methods |= route.methods or set()
+    return sorted(methods)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
@@ -56,7 +84,7 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
         FieldProblem(
             Errors.MALFORMED_REQUEST,
             ".".join(str(part) for part in err.get("loc", ())),
-            str(err.get("msg", "is not valid")),
+            "is not valid",
             {"reason": str(err.get("msg", "is not valid"))},
         )
         for err in exc.errors()
@@ -108,6 +136,7 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
         lifespan=lifespan,
         docs_url="/docs",
         redoc_url=None,
+        redirect_slashes=False,  # a 307 without the error envelope helps no client
     )
     app.add_middleware(
         RequestContextMiddleware,
@@ -118,6 +147,6 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StorageBusy, _busy)
-    for module in (customers, domains, oauth, health):
+    for module in (listing, customers, profiles, directory, domains, validation, oauth, health):
         app.include_router(module.router)
     return app

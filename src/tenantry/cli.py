@@ -8,9 +8,18 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 from tenantry.auth.development import DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_TENANT_ID
 from tenantry.auth.tokens import PARTNER_CENTER_AUDIENCE
-from tenantry.config import DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, Mode, settings_from_env
+from tenantry.config import (
+    DEFAULT_DATA_DIR,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    Mode,
+    Settings,
+    settings_from_env,
+)
 from tenantry.runtime import ConfigurationError, Runtime, master_key_for, open_runtime
 from tenantry.security.keys import MasterKeyError, generate_master_key
 
@@ -51,6 +60,20 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="answer 422 when an MS-RequestId is reused with a different body",
     )
+    serve.add_argument(
+        "--idempotency-retention",
+        type=int,
+        default=None,
+        metavar="SECONDS",
+        help="how long an answer is kept for replay by MS-RequestId (default: 86400)",
+    )
+    serve.add_argument(
+        "--lock-wait",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="how long a request waits for a database lock before giving up (default: 10)",
+    )
     serve.add_argument("--log-level", default="info")
 
     token = commands.add_parser("token", help="print an access token for the development partner")
@@ -63,7 +86,11 @@ def _parser() -> argparse.ArgumentParser:
 def _banner(base_url: str) -> Callable[[Runtime], None]:
     def show(runtime: Runtime) -> None:
         s = runtime.settings
-        where = s.database_url or str((s.data_dir / "tenantry.db").resolve())
+        where = (
+            make_url(s.database_url).render_as_string(hide_password=True)
+            if s.database_url
+            else str((s.data_dir / "tenantry.db").resolve())
+        )
         lines = [
             f"Tenantry {s.mode.value} listening on {base_url}",
             f"  database:      {where}",
@@ -94,10 +121,14 @@ def _serve(args: argparse.Namespace) -> int:
         server_id=args.server_id,
         strict_headers=args.strict_headers or None,
         strict_idempotency=args.strict_idempotency or None,
+        idempotency_retention_seconds=args.idempotency_retention,
+        lock_wait_seconds=args.lock_wait,
     )
     host = f"[{args.host}]" if ":" in args.host else args.host
     try:
         master_key_for(settings)  # refuse bad key settings before binding the port
+        if not settings.sandbox:  # and a production database that would not be safe
+            asyncio.run(_preflight(settings))
     except (ConfigurationError, MasterKeyError) as exc:
         print(f"tenantry: {exc}", file=sys.stderr)
         return 2
@@ -113,6 +144,11 @@ def _serve(args: argparse.Namespace) -> int:
     server = uvicorn.Server(config)
     server.run()
     return 0 if server.started else 1
+
+
+async def _preflight(settings: Settings) -> None:
+    runtime = await open_runtime(settings)
+    await runtime.close()
 
 
 async def _print_token(args: argparse.Namespace) -> None:

@@ -27,12 +27,12 @@ class Settings:
 
     mode: Mode = Mode.SANDBOX
     data_dir: Path = DEFAULT_DATA_DIR
-    database_url: str | None = None
+    database_url: str | None = field(default=None, repr=False)  # may hold a password
     server_id: str = "tenantry01"
     strict_headers: bool = False
     strict_idempotency: bool = False
     idempotency_retention_seconds: int = 24 * 3600
-    idempotency_wait_seconds: float = 10.0
+    lock_wait_seconds: float = 10.0
     token_lifetime_seconds: int = 3600
     master_key: str | None = field(default=None, repr=False)
 
@@ -71,5 +71,9 @@ def settings_from_env(**overrides: object) -> Settings:
         env["server_id"] = value
     if value := os.environ.get("TENANTRY_MASTER_KEY"):
         env["master_key"] = value
+    if value := os.environ.get("TENANTRY_IDEMPOTENCY_RETENTION"):
+        env["idempotency_retention_seconds"] = int(value)
+    if value := os.environ.get("TENANTRY_LOCK_WAIT"):
+        env["lock_wait_seconds"] = float(value)
     env.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**env)  # type: ignore[arg-type]

@@ -9,15 +9,21 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tenantry.auth.development import ensure_development_partner
+from tenantry.api.continuation import ContinuationCodec
+from tenantry.auth.development import DEV_TENANT_ID, ensure_development_partner
 from tenantry.auth.signing_keys import SigningKeyStore
 from tenantry.auth.tokens import TokenService
 from tenantry.config import Settings
 from tenantry.domain.customers import CreatePolicy, CustomerService
+from tenantry.domain.directory import DirectoryService
+from tenantry.domain.lifecycle import LifecycleService
+from tenantry.domain.listing import CustomerListing
 from tenantry.domain.models import Partner
+from tenantry.domain.profiles import ProfileService
 from tenantry.security.hashing import GeneratedSecretHasher
 from tenantry.security.keys import MasterKey
 from tenantry.security.sealing import Sealer
+from tenantry.security.tamper import TamperProof
 from tenantry.storage.db import create_engine, is_sqlite
 from tenantry.storage.migrate import upgrade_to_head
 from tenantry.storage.unit_of_work import SqlUnitOfWorkFactory
@@ -41,6 +47,12 @@ class Runtime:
     uow: SqlUnitOfWorkFactory
     tokens: TokenService
     customers: CustomerService
+    listing: CustomerListing
+    profiles: ProfileService
+    lifecycle: LifecycleService
+    directory: DirectoryService
+    continuation: ContinuationCodec
+    idempotency_secret: bytes
     hasher: GeneratedSecretHasher
     clock: SystemClock
     created_development_partner: bool = False
@@ -78,13 +90,25 @@ def master_key_for(settings: Settings) -> MasterKey:
     return MasterKey.load_or_create(settings.data_dir)
 
 
+async def _refuse_development_partner(uow: SqlUnitOfWorkFactory, engine: AsyncEngine) -> None:
+    """Production must not accept the sandbox's public credentials from an old database."""
+    async with uow() as work:
+        found = await work.partners.get(DEV_TENANT_ID)
+    if found is not None:
+        await engine.dispose()
+        raise ConfigurationError(
+            "this database holds the sandbox development partner, whose credentials are "
+            "public; production mode refuses it. Use a fresh database for production."
+        )
+
+
 async def open_runtime(settings: Settings) -> Runtime:
     """Connect, migrate, load keys and, in sandbox mode, seed the development partner."""
     master = master_key_for(settings)
     url = settings.resolved_database_url()
     if is_sqlite(url) and settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, lock_wait_seconds=settings.idempotency_wait_seconds)
+    engine = create_engine(url, lock_wait_seconds=settings.lock_wait_seconds)
     try:
         await upgrade_to_head(engine)
         keys = SigningKeyStore(engine, Sealer(master.derive("tenantry/signing-keys")))
@@ -96,6 +120,8 @@ async def open_runtime(settings: Settings) -> Runtime:
     hasher = GeneratedSecretHasher()
     clock = SystemClock()
     created = False
+    if not settings.sandbox:
+        await _refuse_development_partner(uow, engine)
     if settings.sandbox:
         try:
             created = await ensure_development_partner(uow, hasher)
@@ -112,6 +138,12 @@ async def open_runtime(settings: Settings) -> Runtime:
         uow=uow,
         tokens=TokenService(keys, settings.token_lifetime_seconds),
         customers=CustomerService(uow, clock, hasher, policy),
+        listing=CustomerListing(uow),
+        profiles=ProfileService(uow, sandbox=settings.sandbox),
+        lifecycle=LifecycleService(uow, sandbox=settings.sandbox),
+        directory=DirectoryService(uow),
+        continuation=ContinuationCodec(TamperProof(master.derive("tenantry/continuation"))),
+        idempotency_secret=master.derive("tenantry/idempotency-keys"),
         hasher=hasher,
         clock=clock,
         created_development_partner=created,

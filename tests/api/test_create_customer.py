@@ -162,3 +162,14 @@ async def test_domain_head_reports_taken_and_free(client: httpx.AsyncClient) -> 
     assert taken.status_code == 200
     assert taken.content == b""
     assert taken.headers["content-length"] == "0"
+
+
+async def test_state_comes_back_as_the_short_code(client: httpx.AsyncClient) -> None:
+    body = payloads.minimal(
+        billingProfile__defaultAddress__state="wa",
+        billingProfile__defaultAddress__phoneNumber="   ",
+    )
+    response = await client.post("/v1/customers", json=body, headers=_headers())
+    address = response.json()["billingProfile"]["defaultAddress"]
+    assert address["state"] == "WA"
+    assert address["phoneNumber"] == ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -155,7 +156,17 @@ async def test_60003_for_an_unknown_customer(client: httpx.AsyncClient) -> None:
     assert_envelope(response, 404, 60003)
 
 
-@pytest.mark.parametrize("customer_id", ["not-a-guid", "1234", "x" * 300, "%00"])
+@pytest.mark.parametrize(
+    "customer_id",
+    [
+        "not-a-guid",
+        "1234",
+        "x" * 300,
+        "%00",
+        "--0123456789abcdef0123456789abcdef",
+        "{0a4ce58a-6f96-4273-8035-d9c7d31b9ba4}",
+    ],
+)
 async def test_900118_for_a_customer_id_that_is_not_a_guid(
     client: httpx.AsyncClient, customer_id: str
 ) -> None:
@@ -267,12 +278,17 @@ async def test_2007_state_not_in_the_us_list(client: httpx.AsyncClient) -> None:
         ({"billingProfile__companyName": "LLC"}, 880006),
         ({"billingProfile__companyName": "!!!"}, 880006),
         ({"userCredentials": {"userName": "admin", "password": "Chosen-by-me-1"}}, 880007),
+        ({"userCredentials": {"password": ""}}, 880007),
+        ({"userCredentials": {"password": 12345}}, 880007),
         ({"billingProfile__defaultAddress__addressLine1": "x" * 201}, 880008),
         ({"billingProfile__defaultAddress__firstName": "x" * 51}, 880008),
         ({"billingProfile__email": payloads.DELETE}, 880009),
         ({"billingProfile__defaultAddress__lastName": "   "}, 880009),
         ({"billingProfile__defaultAddress__city": "   "}, 2007),
         ({"billingProfile__defaultAddress__country": "UK"}, 880010),
+        ({"billingProfile__defaultAddress__country": "uſ"}, 880010),  # long s: not "US"
+        ({"billingProfile__culture": "en-uſ"}, 880003),
+        ({"billingProfile__defaultAddress__state": "ıd"}, 2007),  # dotless i: not "ID"
     ],
 )
 async def test_field_rules(client: httpx.AsyncClient, overrides: dict[str, Any], code: int) -> None:
@@ -368,14 +384,41 @@ async def test_800002_for_a_missing_header_in_strict_mode(server_factory: Server
         assert ok.json()["code"] == 60003
 
 
-async def test_800003_for_an_unexpected_failure(server_factory: ServerFactory) -> None:
+async def test_800015_and_800016_for_indirect_creates(
+    user_client: httpx.AsyncClient, server: LiveServer
+) -> None:
+    unknown = await user_client.post(
+        "/v1/customers",
+        content=payloads.seed_003(reseller_id=str(uuid.uuid4())),
+        headers=_headers(),
+    )
+    assert_envelope(unknown, 404, 800015)
+    reseller, _ = add_partner(server, "US", PartnerType.INDIRECT_RESELLER)
+    unrelated = await user_client.post(
+        "/v1/customers",
+        content=payloads.seed_003(reseller_id=reseller.tenant_id),
+        headers=_headers(),
+    )
+    assert_envelope(unrelated, 400, 800016)
+
+
+async def test_a_trailing_slash_is_not_redirected(client: httpx.AsyncClient) -> None:
+    response = await client.post("/v1/customers/", json=payloads.minimal())
+    assert_envelope(response, 404, 1000)
+
+
+async def test_800003_for_an_unexpected_failure(
+    server_factory: ServerFactory, caplog: pytest.LogCaptureFixture
+) -> None:
     def explode() -> None:
         raise RuntimeError("secret internal detail")
 
     broken = server_factory(extra_routes={"/v1/explode": explode})
     correlation = str(uuid.uuid4())
-    async with httpx.AsyncClient(base_url=broken.base_url) as http:
-        response = await http.get("/v1/explode", headers={"MS-CorrelationId": correlation})
+    with caplog.at_level(logging.ERROR, logger="tenantry.api"):
+        async with httpx.AsyncClient(base_url=broken.base_url) as http:
+            response = await http.get("/v1/explode", headers={"MS-CorrelationId": correlation})
+    assert any(correlation in record.getMessage() for record in caplog.records)
     body = assert_envelope(response, 500, 800003)
     assert correlation in body["description"]
     assert "secret internal detail" not in response.text
@@ -384,7 +427,7 @@ async def test_800003_for_an_unexpected_failure(server_factory: ServerFactory) -
 
 
 async def test_880016_when_the_database_stays_locked(server_factory: ServerFactory) -> None:
-    busy = server_factory(idempotency_wait_seconds=0.3)
+    busy = server_factory(lock_wait_seconds=0.3)
     if busy.backend == "sqlite":
         pytest.skip("SQLite readers never wait for writers in WAL mode")
     import psycopg

@@ -51,7 +51,9 @@ async def test_callers_correlation_vector_is_extended(client: httpx.AsyncClient)
 
 
 async def test_malformed_request_id_is_refused(client: httpx.AsyncClient) -> None:
-    response = await client.get("/healthz", headers={"MS-RequestId": "bad id with spaces"})
+    response = await client.get(
+        f"/v1/customers/{uuid.uuid4()}", headers={"MS-RequestId": "bad id with spaces"}
+    )
     assert response.status_code == 400
     assert response.json()["code"] == 800002
 

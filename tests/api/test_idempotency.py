@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from tenantry.storage.tables import metadata
 from tests.conftest import ServerFactory
 from tests.support import payloads
 from tests.support.database import query, sync_url
@@ -94,6 +95,23 @@ async def test_strict_idempotency_refuses_a_reused_request_id(
     assert second.json()["code"] == 880012
 
 
+async def test_strict_mode_is_race_free_for_different_bodies(
+    server_factory: ServerFactory,
+) -> None:
+    strict = server_factory(strict_idempotency=True)
+    headers = {**_headers(), "Authorization": f"Bearer {strict.token()}"}
+    async with httpx.AsyncClient(base_url=strict.base_url) as http:
+        responses = await asyncio.gather(
+            *(
+                http.post("/v1/customers", json=payloads.minimal(), headers=headers)
+                for _ in range(10)
+            )
+        )
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [201] + [422] * 9
+    assert query(strict, "SELECT count(*) FROM customers")[0][0] == 1
+
+
 async def test_stored_responses_are_encrypted_at_rest(
     client: httpx.AsyncClient, server: LiveServer
 ) -> None:
@@ -101,7 +119,7 @@ async def test_stored_responses_are_encrypted_at_rest(
     password = response.json()["userCredentials"]["password"]
     customer_id = response.json()["id"]
 
-    for table in ("idempotency_records", "customers", "users"):
+    for table in metadata.tables:
         for row in query(server, f"SELECT * FROM {table}"):
             for cell in row:
                 raw = cell if isinstance(cell, bytes) else str(cell).encode()
@@ -168,7 +186,7 @@ async def test_a_twin_stuck_past_the_wait_gets_a_retry_answer(
     server_factory: ServerFactory,
 ) -> None:
     """A request whose twin holds the lock beyond the bounded wait is told to retry."""
-    impatient = server_factory(idempotency_wait_seconds=0.3)
+    impatient = server_factory(lock_wait_seconds=0.3)
     token = impatient.token()
     locker = _hold_write_lock(impatient)
     try:

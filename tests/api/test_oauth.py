@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import httpx
 import jwt
@@ -70,7 +71,7 @@ async def test_v1_token_with_basic_credentials_and_legacy_resource(server: LiveS
             400,
             "unauthorized_client",
         ),
-        (V2, {**GOOD, "grant_type": "password"}, 400, "unsupported_grant_type"),
+        (V2, {**GOOD, "grant_type": "implicit"}, 400, "unsupported_grant_type"),
         (V2, {k: v for k, v in GOOD.items() if k != "grant_type"}, 400, "invalid_request"),
         (V2, {**GOOD, "scope": "https://graph.microsoft.com/.default"}, 400, "invalid_scope"),
         (V1, {**GOOD, "resource": "https://example.com"}, 400, "invalid_resource"),
@@ -96,3 +97,55 @@ async def test_refusals_use_entra_error_format(
     assert body["error"] == error
     assert body["error_description"].startswith("AADSTS")
     assert DEV_CLIENT_SECRET not in response.text
+
+
+USER = {
+    "grant_type": "password",
+    "client_id": DEV_CLIENT_ID,
+    "username": "ADMIN@tenantrysandbox.onmicrosoft.com",
+    "password": "tenantry-sandbox-user-not-for-production",
+    "scope": "https://api.partnercenter.microsoft.com/user_impersonation offline_access openid",
+}
+
+
+async def test_sandbox_password_grant_gives_a_user_token(server: LiveServer) -> None:
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        response = await http.post(V2, data=USER)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["scope"] == "https://api.partnercenter.microsoft.com/user_impersonation"
+    claims = jwt.decode(body["access_token"], options={"verify_signature": False})
+    assert claims["idtyp"] == "user"
+    assert claims["upn"] == "admin@tenantrysandbox.onmicrosoft.com"
+    assert "mfa" in claims["amr"]
+    assert claims["roles"] == ["Admin agent"]
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "error"),
+    [
+        ({"password": "wrong"}, 400, "invalid_grant"),
+        ({"username": "nobody@tenantrysandbox.onmicrosoft.com"}, 400, "invalid_grant"),
+        ({"password": ""}, 400, "invalid_request"),
+        ({"client_secret": "wrong"}, 401, "invalid_client"),
+    ],
+)
+async def test_password_grant_refusals(
+    server: LiveServer, change: dict[str, str], status: int, error: str
+) -> None:
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        response = await http.post(V2, data={**USER, **change})
+    assert response.status_code == status
+    assert response.json()["error"] == error
+    assert USER["password"] not in response.text
+
+
+async def test_password_grant_is_sandbox_only(server_factory: Any) -> None:
+    from tenantry.config import Mode
+    from tenantry.security.keys import generate_master_key
+
+    production = server_factory(mode=Mode.PRODUCTION, master_key=generate_master_key())
+    async with httpx.AsyncClient(base_url=production.base_url) as http:
+        response = await http.post(V2, data=USER)
+    assert response.status_code == 400
+    assert response.json()["error"] in ("unsupported_grant_type", "unauthorized_client")

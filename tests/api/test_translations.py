@@ -23,6 +23,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "tenantry"
 REASON_MODULES = (
     *sorted((SRC / "domain" / "rules").glob("*.py")),
     SRC / "api" / "schemas" / "wire.py",
+    SRC / "api" / "routes" / "validation.py",
 )
 LOCALES = ("zh-CN", "zh-TW")
 # Entries that may legitimately read the same in both scripts (none today).
@@ -255,6 +256,7 @@ def test_reasons_are_found_in_every_module_that_builds_field_problems() -> None:
         "domain/rules/registration.py",
         "domain/rules/validate.py",
         "api/schemas/wire.py",
+        "api/routes/validation.py",
     }
     assert expected <= set(REASONS_BY_MODULE)
     assert all(REASONS_BY_MODULE.values())

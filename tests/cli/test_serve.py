@@ -124,3 +124,20 @@ def test_token_without_a_development_partner_says_why(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "development partner" in result.stderr
+
+
+def test_production_refuses_a_database_that_held_the_sandbox(tmp_path: Path) -> None:
+    sandbox = ServeProcess("--data-dir", str(tmp_path)).wait_ready()
+    sandbox.stop()
+    key = (tmp_path / "master.key").read_text()
+    result = tenantry(
+        "serve",
+        "--mode",
+        "production",
+        "--data-dir",
+        str(tmp_path),
+        env={"TENANTRY_MASTER_KEY": key},
+    )
+    assert result.returncode == 2
+    assert "development partner" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -13,7 +13,14 @@ import httpx
 import uvicorn
 
 from tenantry.app import create_app
-from tenantry.auth.development import DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_TENANT_ID
+from tenantry.auth.development import (
+    DEV_CLIENT_ID,
+    DEV_CLIENT_SECRET,
+    DEV_TENANT_ID,
+    DEV_USER_PASSWORD,
+    DEV_USER_UPN,
+)
+from tenantry.auth.tokens import PARTNER_CENTER_AUDIENCE
 from tenantry.config import Settings
 from tenantry.runtime import Runtime
 
@@ -85,6 +92,21 @@ class LiveServer:
                 "client_id": DEV_CLIENT_ID,
                 "client_secret": DEV_CLIENT_SECRET,
                 "scope": "https://api.partnercenter.microsoft.com/.default",
+            },
+        )
+        response.raise_for_status()
+        return str(response.json()["access_token"])
+
+    def user_token(self) -> str:
+        """An App+User token for the development partner's user (sandbox password grant)."""
+        response = httpx.post(
+            f"{self.base_url}/{DEV_TENANT_ID}/oauth2/v2.0/token",
+            data={
+                "grant_type": "password",
+                "client_id": DEV_CLIENT_ID,
+                "username": DEV_USER_UPN,
+                "password": DEV_USER_PASSWORD,
+                "scope": f"{PARTNER_CENTER_AUDIENCE}/user_impersonation offline_access",
             },
         )
         response.raise_for_status()

@@ -40,13 +40,15 @@ def _malformed(reason: str) -> ServiceError:
 
 
 def blank_trailing_commas(text: str) -> str:
-    """Replace each comma that directly precedes `}` or `]` with a space.
+    """Replace each comma that follows a value and directly precedes `}` or `]` with a
+    space. `{,}`, `[,]` and `[1,,]` stay invalid.
 
     Positions are preserved, so a later parse error still points at the right place.
     """
     out = list(text)
     in_string = escaped = False
     pending: int | None = None
+    previous = ""  # the last significant character outside strings
     for i, ch in enumerate(text):
         if in_string:
             if escaped:
@@ -55,18 +57,27 @@ def blank_trailing_commas(text: str) -> str:
                 escaped = True
             elif ch == '"':
                 in_string = False
+                previous = '"'
+            continue
+        if ch.isspace():
             continue
         if ch == '"':
             in_string, pending = True, None
         elif ch == ",":
-            pending = i
+            pending = i if previous not in ("", "{", "[", ",") else None
         elif ch in "}]":
             if pending is not None:
                 out[pending] = " "
             pending = None
-        elif not ch.isspace():
+        else:
             pending = None
+        previous = ch
     return "".join(out)
+
+
+class Ambiguous(list[Any]):
+    """A property given more than once (names differing only in case) with different
+    values. Harmless unless a bound member reads it; then it is a 400 (800002)."""
 
 
 def _fold_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -76,9 +87,13 @@ def _fold_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         if value is None:
             folded.setdefault(name, None)
             continue
-        if folded.get(name) is not None:
-            raise _malformed(f"the property '{key}' is given more than once")
-        folded[name] = value
+        earlier = folded.get(name)
+        if earlier is None or earlier == value:
+            folded[name] = value
+        elif isinstance(earlier, Ambiguous):
+            earlier.append(value)
+        else:
+            folded[name] = Ambiguous([earlier, value])
     return folded
 
 

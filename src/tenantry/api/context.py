@@ -83,7 +83,8 @@ class RequestContextMiddleware:
             elif _ID_PATTERN.match(given):
                 ids.append(given)
             else:
-                problem = problem or f"the {label} header is not a valid identifier"
+                if scope["path"].startswith("/v1/"):  # the token endpoint is not Partner Center
+                    problem = problem or f"the {label} header is not a valid identifier"
                 ids.append(str(uuid.uuid4()))
         ctx = RequestContext(ids[0], ids[1], extend_cv(wanted.get(b"ms-cv")), locale)
         scope.setdefault("state", {})["tenantry_ctx"] = ctx
@@ -110,7 +111,9 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_headers)
         except Exception:
             log.exception(
-                "unexpected failure",
+                "unexpected failure (correlation id %s, request id %s)",
+                ctx.correlation_id,
+                ctx.request_id,
                 extra={"request_id": ctx.request_id, "correlation_id": ctx.correlation_id},
             )
             if not started:

@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import orjson
 from starlette.responses import Response
 
 from tenantry.api.i18n import translate
-from tenantry.domain.errors import Errors, ServiceError
+from tenantry.domain.errors import Errors, ServiceError, fill
 
 SOURCE = "PartnerFD"
 MAX_DESCRIPTION = 1024
 JSON_TYPE = "application/json; charset=utf-8"
 
 
-class _Lenient(dict[str, object]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def _fill(template: str, params: Mapping[str, object]) -> str:
-    return template.format_map(_Lenient(params))
-
-
 def envelope(error: ServiceError, locale: str) -> dict[str, object]:
-    description = _fill(translate(locale, error.spec.message), error.params)
+    description = fill(translate(locale, error.spec.message), error.params)
     if len(description) > MAX_DESCRIPTION:
         description = description[: MAX_DESCRIPTION - 1] + "…"
-    data = [f"{p.path}: {_fill(translate(locale, p.reason), p.params)}" for p in error.problems]
+    data = [f"{p.path}: {fill(translate(locale, p.reason), p.params)}" for p in error.problems]
     return {
         "code": error.spec.code,
         "description": description,

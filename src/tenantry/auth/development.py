@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tenantry.domain.models import AppRegistration, Partner, PartnerType
+from tenantry.domain.models import AppRegistration, Partner, PartnerType, PartnerUser
 from tenantry.domain.ports import SecretHasher, UnitOfWorkFactory
+from tenantry.security.passwords import hash_password
 
 DEV_TENANT_ID = "7e4a47e7-de00-4000-8000-000000000001"
 DEV_CLIENT_ID = "7e4a47e7-de00-4000-8000-0000000000a1"
 DEV_CLIENT_SECRET = "tenantry-sandbox-secret-not-for-production"  # noqa: S105 - public by design
+
+DEV_USER_UPN = "admin@tenantrysandbox.onmicrosoft.com"
+DEV_USER_PASSWORD = "tenantry-sandbox-user-not-for-production"  # noqa: S105 - public by design
+DEV_USER_ID = "7e4a47e7-de00-4000-8000-0000000000b1"
 
 DEV_PARTNER = Partner(
     tenant_id=DEV_TENANT_ID,
@@ -24,7 +29,7 @@ DEV_PARTNER = Partner(
 
 
 async def ensure_development_partner(uow: UnitOfWorkFactory, hasher: SecretHasher) -> bool:
-    """Create the development partner and its app if missing. True when created now."""
+    """Create the development partner, its app and its user if missing. True when created."""
     async with uow() as work:
         if await work.partners.get(DEV_TENANT_ID) is not None:
             return False
@@ -36,6 +41,17 @@ async def ensure_development_partner(uow: UnitOfWorkFactory, hasher: SecretHashe
                 partner_id=DEV_TENANT_ID,
                 display_name="Tenantry sandbox app",
                 secret_hash=hasher.hash(DEV_CLIENT_SECRET),
+            ),
+            now,
+        )
+        await work.partners.add_user(
+            PartnerUser(
+                id=DEV_USER_ID,
+                partner_id=DEV_TENANT_ID,
+                user_principal_name=DEV_USER_UPN,
+                display_name="Sandbox Admin Agent",
+                password_hash=hash_password(DEV_USER_PASSWORD),
+                roles=("Admin agent",),
             ),
             now,
         )

@@ -7,6 +7,7 @@ a key created by another node is picked up the first time one of its tokens arri
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tenantry.security.sealing import Sealer
 from tenantry.storage.tables import signing_keys
+
+_RELOAD_INTERVAL_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class SigningKeyStore:
         self._sealer = sealer
         self._keys: dict[str, SigningKey] = {}
         self._lock = asyncio.Lock()
+        self._last_reload = float("-inf")
 
     @property
     def current(self) -> SigningKey:
@@ -51,8 +55,15 @@ class SigningKeyStore:
             await self._create()
             await self.reload()
 
+    async def reload_if_due(self) -> None:
+        """Reload for an unknown key id at most every few seconds: such ids come from
+        anyone who sends a token, and must not turn into a query per request."""
+        if time.monotonic() - self._last_reload >= _RELOAD_INTERVAL_SECONDS:
+            await self.reload()
+
     async def reload(self) -> None:
         async with self._lock, self._engine.connect() as conn:
+            self._last_reload = time.monotonic()
             rows = (await conn.execute(select(signing_keys))).all()
         for row in rows:
             if row.kid in self._keys:

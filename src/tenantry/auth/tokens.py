@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import jwt
 
 from tenantry.auth.signing_keys import SigningKeyStore
+from tenantry.domain.models import PartnerUser
 
 PARTNER_CENTER_AUDIENCE = "https://api.partnercenter.microsoft.com"
 # The official .NET SDK still asks for the legacy Azure AD Graph audience for app-only tokens.
@@ -68,6 +69,36 @@ class TokenService:
         token = jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.kid})
         return token, exp
 
+    def issue_user_token(
+        self, tenant_id: str, client_id: str, user: PartnerUser, audience: str
+    ) -> tuple[str, int]:
+        """An App+User token for a signed-in partner user (sandbox password grant)."""
+        now = int(time.time())
+        exp = now + self._lifetime
+        claims = {
+            "aud": audience,
+            "iss": f"https://login.microsoftonline.com/{tenant_id}/v2.0",
+            "iat": now,
+            "nbf": now,
+            "exp": exp,
+            "tid": tenant_id,
+            "azp": client_id,
+            "oid": user.id,
+            "sub": user.id,
+            "upn": user.user_principal_name,
+            "name": user.display_name,
+            "idtyp": "user",
+            "scp": "user_impersonation",
+            "roles": list(user.roles),
+            # The sandbox stands in for the identity provider: MFA counts as done.
+            "amr": ["pwd", "mfa"],
+            "ver": "2.0",
+            "uti": uuid.uuid4().hex,
+        }
+        key = self._keys.current
+        token = jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.kid})
+        return token, exp
+
     async def verify(self, token: str) -> Principal:
         """Check signature, audience, lifetime; results are cached until the token expires."""
         now = int(time.time())
@@ -93,7 +124,7 @@ class TokenService:
             raise TokenRejected("the token has no key id")
         public = self._keys.public_key(kid)
         if public is None:
-            await self._keys.reload()  # another node may have created a key
+            await self._keys.reload_if_due()  # another node may have created a key
             public = self._keys.public_key(kid)
         if public is None:
             raise TokenRejected("the token was signed by an unknown key")

@@ -7,7 +7,6 @@ concurrent requests wins. The loser waits on the winner's lock, then replays its
 
 from __future__ import annotations
 
-import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Protocol
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.gdap import DEFAULT_DURATION_DAYS, default_gdap_roles
 from tenantry.domain.idempotency import IdempotencyKey, StoredResponse
+from tenantry.domain.listing import is_guid
 from tenantry.domain.models import (
     AdminUser,
     BillingProfile,
@@ -35,9 +35,12 @@ from tenantry.domain.ports import (
     IdempotencyKeyTaken,
     SecretHasher,
     StorageBusy,
+    TwinStillRunning,
+    UnitOfWork,
     UnitOfWorkFactory,
 )
 from tenantry.domain.rules import domain_key, validate_new_customer
+from tenantry.domain.rules.domains import check_domain
 
 ADMIN_USER_NAME = "admin"
 RESELLER = "reseller"
@@ -88,79 +91,112 @@ class CustomerService:
         app_only: bool,
     ) -> StoredResponse:
         """Create a customer once per idempotency key; replay the first answer after that."""
-        if draft.associated_partner_id is not None and app_only:
-            # Creating for an indirect reseller needs a signed-in partner user.
-            raise ServiceError(Errors.APP_ONLY_NOT_SUPPORTED)
-        now = self._clock.now()
+        claim = key.claim(self._policy.strict_idempotency)
         async with self._uow() as uow:
-            stored = await uow.idempotency.get(key, now)
-            if (
-                stored is None
-                and self._policy.strict_idempotency
-                and await uow.idempotency.body_differs(key, now)
-            ):
-                return render.failed(ServiceError(Errors.REQUEST_ID_REUSED))
+            stored = await uow.idempotency.get(claim, self._clock.now())
         if stored is not None:
-            return stored.as_replay()
+            return self._answer(key, stored, render)
 
+        refusal = await self._indirect_refusal(partner, draft, app_only=app_only)
+        if refusal is not None:
+            return await self._record(key, render.failed(refusal), render)
         try:
             valid = validate_new_customer(draft, partner, sandbox=self._policy.sandbox)
         except ServiceError as error:
-            return await self._record(key, render.failed(error))
+            return await self._record(key, render.failed(error), render)
 
         new = self._build(partner, valid)
-        response = render.created(new)
-        try:
-            async with self._uow() as uow:
-                await uow.idempotency.insert(key, response, now, now + self._policy.retention)
-                await uow.customers.add(new, domain_key(valid.domain))
-                await uow.commit()
-        except IdempotencyKeyTaken:
-            return await self._replay(key)
-        except DomainAlreadyTaken:
-            taken = ServiceError(Errors.DOMAIN_TAKEN, {"domain": valid.domain})
-            return await self._record(key, render.failed(taken))
-        return response
-
-    async def get(self, partner: Partner, customer_id: str) -> Customer:
-        """One of the partner's customers, or the documented not-found / forbidden errors."""
-        if not _is_guid(customer_id):
-            raise ServiceError(Errors.INVALID_CUSTOMER_ID, {"customer_id": customer_id[:100]})
-        async with self._uow() as uow:
-            customer = await uow.customers.get(customer_id.lower())
-        if customer is None:
-            raise ServiceError(Errors.CUSTOMER_NOT_FOUND, {"customer_id": customer_id})
-        if partner.tenant_id not in (customer.partner_id, customer.associated_partner_id):
-            raise ServiceError(
-                Errors.NO_RELATIONSHIP,
-                {"partner_id": partner.tenant_id, "customer_id": customer_id},
-            )
-        return customer
-
-    async def domain_exists(self, domain: str) -> bool:
-        """Whether any partner's customer already uses this domain (case-insensitive)."""
-        if not _DOMAIN_SHAPE.fullmatch(domain):
-            return False  # no customer can have a domain of any other shape
-        async with self._uow() as uow:
-            return await uow.customers.domain_key_exists(domain_key(domain))
-
-    async def _record(self, key: IdempotencyKey, response: StoredResponse) -> StoredResponse:
-        """Keep a failure for replay; if a concurrent twin recorded first, replay that."""
+        response = render.created(new).answering(key)
         now = self._clock.now()
         try:
             async with self._uow() as uow:
-                await uow.idempotency.insert(key, response, now, now + self._policy.retention)
+                await uow.idempotency.insert(claim, response, now, now + self._policy.retention)
+                await uow.customers.add(new, domain_key(valid.domain))
                 await uow.commit()
         except IdempotencyKeyTaken:
-            return await self._replay(key)
+            return await self._replay(key, render)
+        except TwinStillRunning as exc:
+            raise ServiceError(Errors.REQUEST_IN_PROGRESS) from exc
+        except DomainAlreadyTaken:
+            taken = ServiceError(Errors.DOMAIN_TAKEN, {"domain": valid.domain})
+            return await self._record(key, render.failed(taken), render)
         return response
 
-    async def _replay(self, key: IdempotencyKey) -> StoredResponse:
+    async def refuse(
+        self, key: IdempotencyKey, error: ServiceError, render: CreateRenderer
+    ) -> StoredResponse:
+        """Answer a request that failed before it could be read (malformed body), keeping
+        that answer for its retries like any other."""
+        claim = key.claim(self._policy.strict_idempotency)
         async with self._uow() as uow:
-            stored = await uow.idempotency.get(key, self._clock.now())
+            stored = await uow.idempotency.get(claim, self._clock.now())
+        if stored is not None:
+            return self._answer(key, stored, render)
+        return await self._record(key, render.failed(error), render)
+
+    async def _indirect_refusal(
+        self, partner: Partner, draft: CustomerDraft, *, app_only: bool
+    ) -> ServiceError | None:
+        """Creating for an indirect reseller needs a signed-in user of an indirect provider
+        that has an active partnership with that reseller."""
+        reseller_id = draft.associated_partner_id
+        if reseller_id is None:
+            return None
+        if app_only:
+            return ServiceError(Errors.APP_ONLY_NOT_SUPPORTED)
+        reseller = None
+        if is_guid(reseller_id):
+            async with self._uow() as uow:
+                reseller = await uow.partners.get(reseller_id.lower())
+        if reseller is None:
+            return ServiceError(Errors.PARTNER_NOT_FOUND, {"partner_id": reseller_id[:100]})
+        # Tenantry records no provider-reseller partnerships yet, so none is active.
+        return ServiceError(Errors.NOT_AN_ACTIVE_RESELLER, {"partner_id": reseller.tenant_id})
+
+    async def get(self, partner: Partner, customer_id: str) -> Customer:
+        """One of the partner's customers, or the documented not-found / forbidden errors."""
+        async with self._uow() as uow:
+            return await visible_customer(uow, partner, customer_id)
+
+    async def domain_exists(self, domain: str) -> bool:
+        """Whether any partner's customer already uses this domain (case-insensitive)."""
+        if check_domain(domain, sandbox=self._policy.sandbox):
+            return False  # no customer can have a domain that breaks the domain rule
+        async with self._uow() as uow:
+            return await uow.customers.domain_key_exists(domain_key(domain))
+
+    def _answer(
+        self, key: IdempotencyKey, stored: StoredResponse, render: CreateRenderer
+    ) -> StoredResponse:
+        """Replay the stored answer, unless (strict mode) it answers another body."""
+        if stored.request_hash != key.body_hash:
+            return render.failed(ServiceError(Errors.REQUEST_ID_REUSED))
+        return stored.as_replay()
+
+    async def _record(
+        self, key: IdempotencyKey, response: StoredResponse, render: CreateRenderer
+    ) -> StoredResponse:
+        """Keep a failure for replay; if a concurrent twin recorded first, answer with that."""
+        now = self._clock.now()
+        response = response.answering(key)
+        claim = key.claim(self._policy.strict_idempotency)
+        try:
+            async with self._uow() as uow:
+                await uow.idempotency.insert(claim, response, now, now + self._policy.retention)
+                await uow.commit()
+        except IdempotencyKeyTaken:
+            return await self._replay(key, render)
+        except TwinStillRunning as exc:
+            raise ServiceError(Errors.REQUEST_IN_PROGRESS) from exc
+        return response
+
+    async def _replay(self, key: IdempotencyKey, render: CreateRenderer) -> StoredResponse:
+        claim = key.claim(self._policy.strict_idempotency)
+        async with self._uow() as uow:
+            stored = await uow.idempotency.get(claim, self._clock.now())
         if stored is None:  # the twin's record expired in between: nothing left to wait on
             raise StorageBusy("idempotency record vanished")
-        return stored.as_replay()
+        return self._answer(key, stored, render)
 
     def _build(self, partner: Partner, valid: ValidCustomer) -> NewCustomer:
         now = self._clock.now()
@@ -221,14 +257,17 @@ class CustomerService:
         return NewCustomer(customer, admin, relationship, gdap, password)
 
 
-_DOMAIN_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{0,252}")
-
-
-def _is_guid(value: str) -> bool:
-    if len(value) != 36:
-        return False
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
+async def visible_customer(uow: UnitOfWork, partner: Partner, customer_id: str) -> Customer:
+    """The customer if the partner resells it: else 900118, 60003 or 20002."""
+    if not is_guid(customer_id):
+        raise ServiceError(Errors.INVALID_CUSTOMER_ID, {"customer_id": customer_id[:100]})
+    customer = await uow.customers.get(customer_id.lower())
+    if customer is None:
+        raise ServiceError(Errors.CUSTOMER_NOT_FOUND, {"customer_id": customer_id})
+    related = partner.tenant_id in (customer.partner_id, customer.associated_partner_id)
+    if not related or customer.relationship_to_partner != RESELLER:
+        raise ServiceError(
+            Errors.NO_RELATIONSHIP,
+            {"partner_id": partner.tenant_id, "customer_id": customer_id},
+        )
+    return customer

@@ -65,6 +65,15 @@ class Errors:
         "The customer phone number (billingProfile.defaultAddress.phoneNumber) is "
         "required for customers in '{country}'.",
     )
+    PARTNER_NOT_FOUND = ErrorSpec(
+        800015, 404, "The partner '{partner_id}' given as associatedPartnerId was not found."
+    )
+    NOT_AN_ACTIVE_RESELLER = ErrorSpec(
+        800016,
+        400,
+        "The partner '{partner_id}' is not an indirect reseller with an active partnership "
+        "with the calling indirect provider.",
+    )
     ADDRESS_INVALID = ErrorSpec(2007, 400, "The address is not valid for '{country}': {details}")
     MALFORMED_REQUEST = ErrorSpec(800002, 400, "The request is not valid: {reason}")
     UNEXPECTED = ErrorSpec(
@@ -134,6 +143,32 @@ class Errors:
         "The phone number '{phone}' is not a possible phone number for '{country}'.",
     )
 
+    COUNTRY_RULES_NOT_FOUND = ErrorSpec(
+        880017,
+        404,
+        "There are no validation rules for '{country}': it is not an ISO 3166-1 alpha-2 "
+        "country code known to Partner Center.",
+    )
+    IF_MATCH_REQUIRED = ErrorSpec(
+        880018,
+        428,
+        "The If-Match header is required: send the etag from the latest read of this resource.",
+    )
+    STALE_ETAG = ErrorSpec(
+        880019,
+        412,
+        "The resource has changed since it was read. Read it again and retry with the new etag.",
+    )
+    DELETE_NOT_ALLOWED = ErrorSpec(
+        880020, 403, "Customers can be deleted only in the integration sandbox."
+    )
+    FILTER_INVALID = ErrorSpec(880021, 400, "The filter is not valid: {reason}")
+    CONTINUATION_INVALID = ErrorSpec(
+        880022,
+        400,
+        "The continuation token is not valid for this request. Start again from the first page.",
+    )
+
     @classmethod
     def all(cls) -> list[ErrorSpec]:
         """Every spec in the catalogue, in declaration order."""
@@ -162,7 +197,7 @@ class ServiceError(Exception):
         self.spec = spec
         self.params: Mapping[str, object] = dict(params or {})
         self.problems = problems
-        super().__init__(f"{spec.code}: {spec.message.format_map(_Lenient(self.params))}")
+        super().__init__(f"{spec.code}: {fill(spec.message, self.params)}")
 
     @classmethod
     def from_problems(cls, problems: list[FieldProblem]) -> ServiceError:
@@ -174,3 +209,8 @@ class ServiceError(Exception):
 class _Lenient(dict[str, object]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+
+def fill(template: str, params: Mapping[str, object]) -> str:
+    """Fill `{name}` placeholders; one without a value is left as it is."""
+    return template.format_map(_Lenient(params))

@@ -7,7 +7,12 @@ canonical body. The same key within the retention window replays the stored resp
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import hmac
+from dataclasses import dataclass, replace
+
+# In strict mode a request claims its scope alone: a second body for the same scope then
+# meets the first one's record instead of getting a record of its own.
+_ANY_BODY = "*"
 
 
 @dataclass(frozen=True)
@@ -17,13 +22,25 @@ class IdempotencyKey:
 
     @classmethod
     def of(
-        cls, partner_id: str, method: str, route: str, request_id: str, canonical_body: bytes
+        cls,
+        secret: bytes,
+        partner_id: str,
+        method: str,
+        route: str,
+        request_id: str,
+        canonical_body: bytes,
     ) -> IdempotencyKey:
+        """Keyed hashes (HMAC-SHA256): a body may hold a secret, such as a password a
+        caller wrongly supplied, and a plain hash of it could be guessed offline."""
         scope = "\x1f".join((partner_id, method.upper(), route, request_id))
         return cls(
-            scope_hash=hashlib.sha256(scope.encode()).hexdigest(),
-            body_hash=hashlib.sha256(canonical_body).hexdigest(),
+            scope_hash=hmac.new(secret, scope.encode(), hashlib.sha256).hexdigest(),
+            body_hash=hmac.new(secret, canonical_body, hashlib.sha256).hexdigest(),
         )
+
+    def claim(self, strict: bool) -> IdempotencyKey:
+        """The key the record is stored under: the whole key, or the scope in strict mode."""
+        return replace(self, body_hash=_ANY_BODY) if strict else self
 
 
 @dataclass(frozen=True)
@@ -33,7 +50,11 @@ class StoredResponse:
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
+    request_hash: str = ""  # the body hash of the request this answers
     replayed: bool = False
 
     def as_replay(self) -> StoredResponse:
-        return StoredResponse(self.status, self.headers, self.body, replayed=True)
+        return replace(self, replayed=True)
+
+    def answering(self, key: IdempotencyKey) -> StoredResponse:
+        return replace(self, request_hash=key.body_hash)

@@ -189,6 +189,18 @@ class GdapRelationship:
 
 
 @dataclass(frozen=True)
+class PartnerUser:
+    """A person who signs in for a partner (App+User). Only the password hash is kept."""
+
+    id: str
+    partner_id: str
+    user_principal_name: str
+    display_name: str
+    password_hash: str
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class NewCustomer:
     """Everything one create writes, in one transaction."""
 

@@ -12,7 +12,17 @@ from types import TracebackType
 from typing import Protocol
 
 from tenantry.domain.idempotency import IdempotencyKey, StoredResponse
-from tenantry.domain.models import AppRegistration, Customer, NewCustomer, Partner
+from tenantry.domain.listing import PageQuery
+from tenantry.domain.models import (
+    AdminUser,
+    AppRegistration,
+    BillingProfile,
+    Customer,
+    GdapRelationship,
+    NewCustomer,
+    Partner,
+    PartnerUser,
+)
 
 
 class DomainAlreadyTaken(Exception):
@@ -25,6 +35,10 @@ class IdempotencyKeyTaken(Exception):
 
 class StorageBusy(Exception):
     """Storage could not take a lock within the bounded wait."""
+
+
+class TwinStillRunning(StorageBusy):
+    """Claiming an idempotency key waited past the bound: a twin request holds it."""
 
 
 class Clock(Protocol):
@@ -46,13 +60,31 @@ class CustomerRepository(Protocol):
         """Insert every record of a new customer; raise `DomainAlreadyTaken`."""
         ...
 
+    async def page(self, query: PageQuery) -> list[Customer]:
+        """Customers the partner resells, newest first, after the query's cursor."""
+        ...
+
+    async def update_billing(
+        self, customer_id: str, expected_etag: int, billing: BillingProfile
+    ) -> bool:
+        """Replace the billing profile if its etag is still `expected_etag`."""
+        ...
+
+    async def end_relationship(self, customer_id: str, partner_id: str) -> bool:
+        """Remove the reseller relationship (and end its GDAP); False if there was none."""
+        ...
+
+    async def delete(self, customer_id: str) -> bool:
+        """Remove the customer and everything created with it."""
+        ...
+
+    async def users(self, customer_id: str) -> list[AdminUser]: ...
+
+    async def gdap_relationships(self, customer_id: str) -> list[GdapRelationship]: ...
+
 
 class IdempotencyRepository(Protocol):
     async def get(self, key: IdempotencyKey, now: datetime) -> StoredResponse | None: ...
-
-    async def body_differs(self, key: IdempotencyKey, now: datetime) -> bool:
-        """True when a live record has the same request scope but another body."""
-        ...
 
     async def insert(
         self, key: IdempotencyKey, response: StoredResponse, now: datetime, expires_at: datetime
@@ -71,6 +103,10 @@ class PartnerRepository(Protocol):
     async def add(self, partner: Partner, created_at: datetime) -> None: ...
 
     async def add_app(self, app: AppRegistration, created_at: datetime) -> None: ...
+
+    async def get_user(self, user_principal_name: str) -> PartnerUser | None: ...
+
+    async def add_user(self, user: PartnerUser, created_at: datetime) -> None: ...
 
 
 class UnitOfWork(Protocol):

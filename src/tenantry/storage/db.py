@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 
@@ -55,3 +56,17 @@ def create_engine(url: str, *, lock_wait_seconds: float) -> AsyncEngine:
         pool_pre_ping=True,
         connect_args={"server_settings": {"lock_timeout": str(wait_ms)}},
     )
+
+
+# PostgreSQL SQLSTATEs for "gave up waiting": lock_not_available, deadlock_detected.
+_PG_BUSY = {"55P03", "40P01"}
+
+
+def is_lock_timeout(exc: BaseException) -> bool:
+    """Whether the database gave up waiting for a lock (SQLite busy, PostgreSQL timeout)."""
+    if isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower():
+        return True
+    if isinstance(exc, DBAPIError):
+        code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+        return code in _PG_BUSY
+    return False

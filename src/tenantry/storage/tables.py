@@ -47,6 +47,14 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 GUID = String(36)
 
+
+def search_key(length: int) -> String:
+    """A column searched by prefix: byte order on PostgreSQL (collation "C"), so that a
+    range `key >= prefix AND key < next(prefix)` is a plain B-tree range scan and means
+    exactly "starts with". SQLite compares bytes already."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
 partners = Table(
     "partners",
     metadata,
@@ -67,6 +75,19 @@ apps = Table(
     Column("created_at", UtcDateTime(), nullable=False),
 )
 
+partner_users = Table(
+    "partner_users",
+    metadata,
+    Column("id", GUID, primary_key=True),
+    Column("partner_id", GUID, ForeignKey("partners.tenant_id"), nullable=False, index=True),
+    Column("user_principal_name", String(128), nullable=False),
+    Column("user_principal_name_key", String(128), nullable=False, unique=True),
+    Column("display_name", String(255), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("roles", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
 signing_keys = Table(
     "signing_keys",
     metadata,
@@ -84,10 +105,10 @@ customers = Table(
     Column("partner_id", GUID, ForeignKey("partners.tenant_id"), nullable=False),
     Column("associated_partner_id", GUID, nullable=True, index=True),
     Column("domain", String(64), nullable=False),
-    Column("domain_key", String(64), nullable=False, unique=True),
+    Column("domain_key", search_key(64), nullable=False, unique=True),
     Column("company_name", String(255), nullable=False),
     # casefold() can lengthen text (ß → ss), so the key column is wider than the name.
-    Column("company_name_key", String(1024), nullable=False),
+    Column("company_name_key", search_key(1024), nullable=False),
     Column("organization_registration_number", String(64), nullable=True),
     Column("billing_id", GUID, nullable=False),
     Column("billing_first_name", String(50), nullable=True),
@@ -103,6 +124,7 @@ customers = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Index("ix_customers_partner_created", "partner_id", "created_at", "id"),
     Index("ix_customers_partner_company", "partner_id", "company_name_key"),
+    Index("ix_customers_partner_domain", "partner_id", "domain_key"),
 )
 
 users = Table(
@@ -150,6 +172,7 @@ idempotency_records = Table(
     Column("status", Integer, nullable=False),
     Column("headers", JSON, nullable=False),
     Column("body_sealed", LargeBinary, nullable=False),
+    Column("request_hash", String(64), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("expires_at", UtcDateTime(), nullable=False, index=True),
 )

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tenantry.domain.ports import StorageBusy
 from tenantry.security.sealing import Sealer
-from tenantry.storage.repositories import (
-    SqlCustomerRepository,
-    SqlIdempotencyRepository,
-    SqlPartnerRepository,
-)
-
-# PostgreSQL SQLSTATEs for "gave up waiting": lock_not_available, deadlock_detected.
-_PG_BUSY = {"55P03", "40P01"}
+from tenantry.storage.customer_repository import SqlCustomerRepository
+from tenantry.storage.db import is_lock_timeout
+from tenantry.storage.idempotency_repository import SqlIdempotencyRepository
+from tenantry.storage.partner_repository import SqlPartnerRepository
 
 
 class SqlUnitOfWork:
@@ -35,7 +30,7 @@ class SqlUnitOfWork:
             await conn.begin()
         except BaseException as exc:
             await conn.close()
-            if _is_busy(exc):
+            if is_lock_timeout(exc):
                 raise StorageBusy(str(exc)) from exc
             raise
         self._conn = conn
@@ -57,7 +52,7 @@ class SqlUnitOfWork:
                     await conn.rollback()
             finally:
                 await conn.close()
-        if exc is not None and _is_busy(exc):
+        if exc is not None and is_lock_timeout(exc):
             raise StorageBusy(str(exc)) from exc
 
     async def commit(self) -> None:
@@ -72,12 +67,3 @@ class SqlUnitOfWorkFactory:
 
     def __call__(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._engine, self._sealer)
-
-
-def _is_busy(exc: BaseException) -> bool:
-    if isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower():
-        return True
-    if isinstance(exc, DBAPIError):
-        code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-        return code in _PG_BUSY
-    return False

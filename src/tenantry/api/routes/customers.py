@@ -13,7 +13,6 @@ from tenantry.api.errors import JSON_TYPE
 from tenantry.api.schemas.customers import CreateCustomerRenderer, customer_wire, draft_from_wire
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.idempotency import IdempotencyKey, StoredResponse
-from tenantry.domain.ports import StorageBusy
 
 router = APIRouter(tags=["customers"])
 
@@ -31,21 +30,32 @@ def _response(stored: StoredResponse) -> Response:
 @router.post(CREATE_ROUTE, status_code=201, summary="Create a customer")
 async def create_customer(request: Request, caller: CallerDep) -> Response:
     ctx = context_of(request)
-    body = parse_json_object(await read_body(request))
-    draft = draft_from_wire(body)
-    key = IdempotencyKey.of(
-        caller.partner.tenant_id, "POST", CREATE_ROUTE, ctx.request_id, canonical_bytes(body)
-    )
-    try:
-        stored = await runtime_of(request).customers.create(
-            caller.partner,
-            key,
-            draft,
-            CreateCustomerRenderer(ctx.locale),
-            app_only=caller.principal.app_only,
+    runtime = runtime_of(request)
+    render = CreateCustomerRenderer(ctx.locale)
+    raw = await read_body(request)
+
+    def key_of(content: bytes) -> IdempotencyKey:
+        return IdempotencyKey.of(
+            runtime.idempotency_secret,
+            caller.partner.tenant_id,
+            "POST",
+            CREATE_ROUTE,
+            ctx.request_id,
+            content,
         )
-    except StorageBusy as exc:
-        raise ServiceError(Errors.REQUEST_IN_PROGRESS) from exc
+
+    try:
+        body = parse_json_object(raw)
+    except ServiceError as error:  # a retry of the same bytes gets the same answer
+        return _response(await runtime.customers.refuse(key_of(raw), error, render))
+    key = key_of(canonical_bytes(body))
+    try:
+        draft = draft_from_wire(body)
+    except ServiceError as error:
+        return _response(await runtime.customers.refuse(key, error, render))
+    stored = await runtime.customers.create(
+        caller.partner, key, draft, render, app_only=caller.principal.app_only
+    )
     return _response(stored)
 
 
@@ -53,3 +63,24 @@ async def create_customer(request: Request, caller: CallerDep) -> Response:
 async def get_customer(customer_id: str, request: Request, caller: CallerDep) -> Response:
     customer = await runtime_of(request).customers.get(caller.partner, customer_id)
     return Response(orjson.dumps(customer_wire(customer)), media_type=JSON_TYPE)
+
+
+@router.patch("/v1/customers/{customer_id}", summary="Remove the reseller relationship")
+async def update_customer(customer_id: str, request: Request, caller: CallerDep) -> Response:
+    body = parse_json_object(await read_body(request))
+    value = body.get("relationshiptopartner")
+    if not isinstance(value, str) or value.lower() != "none":
+        raise ServiceError(
+            Errors.MALFORMED_REQUEST,
+            {"reason": 'relationshipToPartner must be "none": that is the only change allowed'},
+        )
+    customer = await runtime_of(request).lifecycle.remove_reseller_relationship(
+        caller.partner, customer_id, app_only=caller.principal.app_only
+    )
+    return Response(orjson.dumps(customer_wire(customer)), media_type=JSON_TYPE)
+
+
+@router.delete("/v1/customers/{customer_id}", status_code=204, summary="Delete (sandbox only)")
+async def delete_customer(customer_id: str, request: Request, caller: CallerDep) -> Response:
+    await runtime_of(request).lifecycle.delete(caller.partner, customer_id)
+    return Response(status_code=204)

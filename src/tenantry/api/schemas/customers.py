@@ -22,7 +22,8 @@ def draft_from_wire(body: dict[str, Any]) -> CustomerDraft:
     billing = r.obj(body, "billingprofile", "billingProfile")
     address = r.obj(billing, "defaultaddress", _ADDRESS) if billing is not None else None
     credentials = r.obj(body, "usercredentials", "userCredentials")
-    password = r.string(credentials, "password", "userCredentials.password")
+    # Any password at all is refused (880007), even an empty one or one of the wrong type.
+    password_supplied = credentials is not None and credentials.get("password") is not None
     draft = CustomerDraft(
         domain=r.string(company, "domain", "companyProfile.domain"),
         organization_registration_number=r.string(
@@ -36,19 +37,19 @@ def draft_from_wire(body: dict[str, Any]) -> CustomerDraft:
         company_name=r.string(billing, "companyname", "billingProfile.companyName"),
         billing_first_name=r.string(billing, "firstname", "billingProfile.firstName"),
         billing_last_name=r.string(billing, "lastname", "billingProfile.lastName"),
-        address=None if address is None else _address_draft(r, address),
+        address=None if address is None else _address_draft(r, address, _ADDRESS),
         enable_gdap_by_default=r.boolean(body, "enablegdapbydefault", "enableGDAPByDefault"),
         associated_partner_id=r.string(body, "associatedpartnerid", "associatedPartnerId"),
-        password_supplied=bool(password),
+        password_supplied=password_supplied,
     )
     if r.problems:
         raise ServiceError.from_problems(r.problems)
     return draft
 
 
-def _address_draft(r: Reader, a: dict[str, Any]) -> AddressDraft:
+def _address_draft(r: Reader, a: dict[str, Any], base: str = _ADDRESS) -> AddressDraft:
     def s(key: str, name: str) -> str | None:
-        return r.string(a, key, f"{_ADDRESS}.{name}")
+        return r.string(a, key, f"{base}.{name}")
 
     return AddressDraft(
         country=s("country", "country"),
@@ -87,37 +88,44 @@ def address_wire(a: Address) -> dict[str, Any]:
     )
 
 
+def company_profile_wire(c: Customer) -> dict[str, Any]:
+    return _compact(
+        {
+            "tenantId": c.id,
+            "domain": c.domain,
+            "companyName": c.company_name,
+            "organizationRegistrationNumber": c.organization_registration_number,
+            "links": {"self": link(f"/customers/{c.id}/profiles/company")},
+            "attributes": {"objectType": "CustomerCompanyProfile"},
+        }
+    )
+
+
+def billing_profile_wire(c: Customer) -> dict[str, Any]:
+    b = c.billing
+    return _compact(
+        {
+            "id": b.id,
+            "firstName": b.first_name,
+            "lastName": b.last_name,
+            "email": b.email,
+            "culture": b.culture,
+            "language": b.language,
+            "companyName": b.company_name,
+            "defaultAddress": address_wire(b.address),
+            "links": {"self": link(f"/customers/{c.id}/profiles/billing")},
+            "attributes": {"etag": str(b.etag), "objectType": "CustomerBillingProfile"},
+        }
+    )
+
+
 def customer_wire(c: Customer, *, admin: tuple[str, str] | None = None) -> dict[str, Any]:
     """The Customer resource. `admin` (user name, password) only in the create answer."""
-    b = c.billing
-    base = f"/customers/{c.id}"
     resource: dict[str, Any] = {
         "id": c.id,
         "commerceId": c.commerce_id,
-        "companyProfile": _compact(
-            {
-                "tenantId": c.id,
-                "domain": c.domain,
-                "companyName": c.company_name,
-                "organizationRegistrationNumber": c.organization_registration_number,
-                "links": {"self": link(f"{base}/profiles/company")},
-                "attributes": {"objectType": "CustomerCompanyProfile"},
-            }
-        ),
-        "billingProfile": _compact(
-            {
-                "id": b.id,
-                "firstName": b.first_name,
-                "lastName": b.last_name,
-                "email": b.email,
-                "culture": b.culture,
-                "language": b.language,
-                "companyName": b.company_name,
-                "defaultAddress": address_wire(b.address),
-                "links": {"self": link(f"{base}/profiles/billing")},
-                "attributes": {"etag": str(b.etag), "objectType": "CustomerBillingProfile"},
-            }
-        ),
+        "companyProfile": company_profile_wire(c),
+        "billingProfile": billing_profile_wire(c),
         "enableGDAPByDefault": c.enable_gdap_by_default,
         "relationshipToPartner": c.relationship_to_partner,
         "allowDelegatedAccess": c.allow_delegated_access,
@@ -126,9 +134,44 @@ def customer_wire(c: Customer, *, admin: tuple[str, str] | None = None) -> dict[
         resource["userCredentials"] = {"userName": admin[0], "password": admin[1]}
     if c.associated_partner_id is not None:
         resource["associatedPartnerId"] = c.associated_partner_id
-    resource["links"] = {"self": link(base)}
+    resource["links"] = {"self": link(f"/customers/{c.id}")}
     resource["attributes"] = {"objectType": "Customer"}
     return resource
+
+
+def customer_list_item_wire(c: Customer) -> dict[str, Any]:
+    """A customer as lists show it: no billing profile, no delegated-access flag."""
+    company = company_profile_wire(c)
+    company.pop("organizationRegistrationNumber", None)
+    item: dict[str, Any] = {
+        "id": c.id,
+        "commerceId": c.commerce_id,
+        "companyProfile": company,
+        "relationshipToPartner": c.relationship_to_partner,
+    }
+    if c.associated_partner_id is not None:
+        item["associatedPartnerId"] = c.associated_partner_id
+    item["links"] = {"self": link(f"/customers/{c.id}")}
+    item["attributes"] = {"objectType": "Customer"}
+    return item
+
+
+def billing_draft_from_wire(body: dict[str, Any]) -> CustomerDraft:
+    """Bind a billing-profile PUT body (the profile itself is the body's root)."""
+    r = Reader()
+    address = r.obj(body, "defaultaddress", "defaultAddress")
+    draft = CustomerDraft(
+        email=r.string(body, "email", "email"),
+        culture=r.string(body, "culture", "culture"),
+        language=r.string(body, "language", "language"),
+        company_name=r.string(body, "companyname", "companyName"),
+        billing_first_name=r.string(body, "firstname", "firstName"),
+        billing_last_name=r.string(body, "lastname", "lastName"),
+        address=None if address is None else _address_draft(r, address, "defaultAddress"),
+    )
+    if r.problems:
+        raise ServiceError.from_problems(r.problems)
+    return draft
 
 
 class CreateCustomerRenderer:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from tenantry.api.body import Ambiguous
 from tenantry.domain.errors import Errors, FieldProblem
 
 
@@ -19,8 +20,15 @@ class Reader:
         params = {"reason": f"{path} {reason}"}
         self.problems.append(FieldProblem(Errors.MALFORMED_REQUEST, path, reason, params))
 
-    def obj(self, parent: dict[str, Any], key: str, path: str) -> dict[str, Any] | None:
+    def _get(self, parent: dict[str, Any], key: str, path: str) -> Any:
         value = parent.get(key)
+        if isinstance(value, Ambiguous):
+            self._problem(path, "is given more than once with different values")
+            return None
+        return value
+
+    def obj(self, parent: dict[str, Any], key: str, path: str) -> dict[str, Any] | None:
+        value = self._get(parent, key, path)
         if value is None or isinstance(value, dict):
             return value
         self._problem(path, "must be a JSON object")
@@ -29,7 +37,7 @@ class Reader:
     def string(self, parent: dict[str, Any] | None, key: str, path: str) -> str | None:
         if parent is None:
             return None
-        value = parent.get(key)
+        value = self._get(parent, key, path)
         if value is None:
             return None
         if not isinstance(value, str):
@@ -41,7 +49,7 @@ class Reader:
         return value
 
     def boolean(self, parent: dict[str, Any], key: str, path: str) -> bool | None:
-        value = parent.get(key)
+        value = self._get(parent, key, path)
         if value is None or isinstance(value, bool):
             return value
         self._problem(path, "must be true or false")

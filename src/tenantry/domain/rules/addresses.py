@@ -74,9 +74,16 @@ def _library_facts(country: str) -> _LibraryFacts | None:
     required = frozenset(str(name) for name in rules.required_fields) & allowed
     regex: str | None = None
     if "postal_code" in allowed and rules.postal_code_matchers:
-        regex = str(rules.postal_code_matchers[0].pattern)
+        regex = _anchored(str(rules.postal_code_matchers[0].pattern))
     examples = tuple(str(example) for example in rules.postal_code_examples)
     return _LibraryFacts(required, allowed, regex, examples)
+
+
+def _anchored(pattern: str) -> str:
+    """The library writes `^` + pattern + `$`; with alternatives (`a|b`) that anchors only
+    the first and the last branch. Group the whole pattern so every branch is anchored."""
+    inner = pattern.removeprefix("^").removesuffix("$")
+    return f"^(?:{inner})$"
 
 
 @cache
@@ -146,12 +153,14 @@ def _area_key(raw: dict[str, str], short: str, name: str) -> str | None:
 
 def library_area(country: str, state: str) -> str | None:
     """The library's area key for a Partner Center state code (case-insensitive)."""
+    if not state.isascii():
+        return None
     return _state_keys(country.upper()).get(state.strip().upper())
 
 
 def is_listed_state(country: str, state: str) -> bool:
     """True when `state` is one of the country's Partner Center codes."""
-    return state.strip().upper() in _state_keys(country.upper())
+    return state.isascii() and state.strip().upper() in _state_keys(country.upper())
 
 
 def check_address(
@@ -195,7 +204,16 @@ def _check_postal_code(
     if rules.postal_code_regex is None:
         return None
     candidate = postal_code.upper()
-    try:
+    # The format first, with every branch anchored: the library's own matcher is not.
+    if re.fullmatch(rules.postal_code_regex, candidate) is None:
+        return _problem(
+            fields.POSTAL_CODE,
+            "'{postal_code}' does not match the format {pattern}",
+            rules.country,
+            postal_code=postal_code,
+            pattern=rules.postal_code_regex,
+        )
+    try:  # then whether the postal code belongs to the state, where the data can tell
         normalize_address(
             {
                 "country_code": data_region(rules.country),
@@ -204,26 +222,15 @@ def _check_postal_code(
             }
         )
     except InvalidAddressError as error:
-        verdict = dict(error.errors).get("postal_code")
-    else:
-        verdict = None
-    if verdict is None:
-        return None
-    if re.match(rules.postal_code_regex, candidate) is None:
-        return _problem(
-            fields.POSTAL_CODE,
-            "'{postal_code}' does not match the format {pattern}",
-            rules.country,
-            postal_code=postal_code,
-            pattern=rules.postal_code_regex,
-        )
-    return _problem(
-        fields.POSTAL_CODE,
-        "'{postal_code}' is not a postal code of state '{state}'",
-        rules.country,
-        postal_code=postal_code,
-        state=state,
-    )
+        if dict(error.errors).get("postal_code") is not None:
+            return _problem(
+                fields.POSTAL_CODE,
+                "'{postal_code}' is not a postal code of state '{state}'",
+                rules.country,
+                postal_code=postal_code,
+                state=state,
+            )
+    return None
 
 
 def _problem(path: str, reason: str, country: str, **params: object) -> FieldProblem:

@@ -41,7 +41,8 @@ def known_countries() -> tuple[str, ...]:
 
 def is_known_country(code: str) -> bool:
     """True when `code` (case-insensitive) has a row in the table."""
-    return code.upper() in _table()
+    # ASCII only: Unicode case mapping would turn "uſ" (long s) into "US".
+    return code.isascii() and code.upper() in _table()
 
 
 def cultures_of(country: str) -> tuple[str, ...]:
@@ -59,6 +60,8 @@ def languages_of(country: str) -> tuple[str, ...]:
 
 def canonical_culture(country: str, culture: str) -> str | None:
     """The table's spelling of `culture` if the country lists it (case-insensitive)."""
+    if not culture.isascii():
+        return None
     wanted = culture.casefold()
     for candidate in cultures_of(country):
         if candidate.casefold() == wanted:
@@ -70,7 +73,7 @@ def is_supported_language(country: str, language: str) -> bool:
     """True for exactly two ASCII letters naming one of the country's languages."""
     if len(language) != 2 or not (language.isascii() and language.isalpha()):
         return False
-    return language.lower() in languages_of(country)
+    return language.isascii() and language.lower() in languages_of(country)
 
 
 def data_region(country: str) -> str:

@@ -201,12 +201,13 @@ def _accepted(draft: CustomerDraft, address: AddressDraft, country: str) -> Vali
             first_name=_given(address.first_name),
             last_name=_given(address.last_name),
             city=address.city,
-            state=address.state,
+            state=_canonical_state(country, address.state),
             postal_code=address.postal_code,
             region=address.region,
             address_line2=address.address_line2,
             middle_name=address.middle_name,
-            phone_number=address.phone_number,
+            # A blank phone number means "not given", and is answered as "".
+            phone_number="" if fields.is_blank(address.phone_number) else address.phone_number,
         ),
         enable_gdap_by_default=(
             True if draft.enable_gdap_by_default is None else draft.enable_gdap_by_default
@@ -216,3 +217,10 @@ def _accepted(draft: CustomerDraft, address: AddressDraft, country: str) -> Vali
         billing_last_name=draft.billing_last_name,
         associated_partner_id=draft.associated_partner_id,
     )
+
+
+def _canonical_state(country: str, state: str | None) -> str | None:
+    """Partner Center's short code (upper case) where a state list applies; else as given."""
+    if state is not None and addresses.is_listed_state(country, state):
+        return state.strip().upper()
+    return state

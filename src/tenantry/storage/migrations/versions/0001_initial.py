@@ -1,8 +1,8 @@
-"""Initial schema: partners, apps, signing keys, customers and what a create writes.
+"""Initial schema: partners with their apps and users, signing keys, customers and their records.
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-21 05:08:26.893539
+Create Date: 2026-11-21 05:32:21.864453
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("status", sa.Integer(), nullable=False),
         sa.Column("headers", sa.JSON(), nullable=False),
         sa.Column("body_sealed", sa.LargeBinary(), nullable=False),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("scope_hash", "body_hash"),
@@ -73,9 +74,19 @@ def upgrade() -> None:
         sa.Column("partner_id", sa.String(length=36), nullable=False),
         sa.Column("associated_partner_id", sa.String(length=36), nullable=True),
         sa.Column("domain", sa.String(length=64), nullable=False),
-        sa.Column("domain_key", sa.String(length=64), nullable=False),
+        sa.Column(
+            "domain_key",
+            sa.String(length=64).with_variant(sa.String(length=64, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("company_name", sa.String(length=255), nullable=False),
-        sa.Column("company_name_key", sa.String(length=1024), nullable=False),
+        sa.Column(
+            "company_name_key",
+            sa.String(length=1024).with_variant(
+                sa.String(length=1024, collation="C"), "postgresql"
+            ),
+            nullable=False,
+        ),
         sa.Column("organization_registration_number", sa.String(length=64), nullable=True),
         sa.Column("billing_id", sa.String(length=36), nullable=False),
         sa.Column("billing_first_name", sa.String(length=50), nullable=True),
@@ -107,6 +118,31 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             "ix_customers_partner_created", ["partner_id", "created_at", "id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_customers_partner_domain", ["partner_id", "domain_key"], unique=False
+        )
+
+    op.create_table(
+        "partner_users",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("partner_id", sa.String(length=36), nullable=False),
+        sa.Column("user_principal_name", sa.String(length=128), nullable=False),
+        sa.Column("user_principal_name_key", sa.String(length=128), nullable=False),
+        sa.Column("display_name", sa.String(length=255), nullable=False),
+        sa.Column("password_hash", sa.String(length=255), nullable=False),
+        sa.Column("roles", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["partner_id"],
+            ["partners.tenant_id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("user_principal_name_key"),
+    )
+    with op.batch_alter_table("partner_users", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_partner_users_partner_id"), ["partner_id"], unique=False
         )
 
     op.create_table(
@@ -191,7 +227,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_gdap_relationships_customer_id"))
 
     op.drop_table("gdap_relationships")
+    with op.batch_alter_table("partner_users", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_partner_users_partner_id"))
+
+    op.drop_table("partner_users")
     with op.batch_alter_table("customers", schema=None) as batch_op:
+        batch_op.drop_index("ix_customers_partner_domain")
         batch_op.drop_index("ix_customers_partner_created")
         batch_op.drop_index("ix_customers_partner_company")
         batch_op.drop_index(batch_op.f("ix_customers_associated_partner_id"))

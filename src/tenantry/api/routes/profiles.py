@@ -1,0 +1,52 @@
+"""The company profile (read) and the billing profile (read, and update with If-Match)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tenantry.api.body import parse_json_object, read_body
+from tenantry.api.deps import CallerDep, runtime_of
+from tenantry.api.errors import JSON_TYPE
+from tenantry.api.schemas.customers import (
+    billing_draft_from_wire,
+    billing_profile_wire,
+    company_profile_wire,
+)
+from tenantry.domain.models import Customer
+
+router = APIRouter(tags=["profiles"])
+
+
+def _json(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(body), media_type=JSON_TYPE, headers=headers)
+
+
+def _billing(customer: Customer) -> Response:
+    return _json(billing_profile_wire(customer), {"ETag": f'"{customer.billing.etag}"'})
+
+
+@router.get("/v1/customers/{customer_id}/profiles/company", summary="Get the company profile")
+async def company_profile(customer_id: str, request: Request, caller: CallerDep) -> Response:
+    customer = await runtime_of(request).profiles.company(
+        caller.partner, customer_id, app_only=caller.principal.app_only
+    )
+    return _json(company_profile_wire(customer))
+
+
+@router.get("/v1/customers/{customer_id}/profiles/billing", summary="Get the billing profile")
+async def billing_profile(customer_id: str, request: Request, caller: CallerDep) -> Response:
+    return _billing(await runtime_of(request).profiles.billing(caller.partner, customer_id))
+
+
+@router.put("/v1/customers/{customer_id}/profiles/billing", summary="Update the billing profile")
+async def update_billing_profile(customer_id: str, request: Request, caller: CallerDep) -> Response:
+    draft = billing_draft_from_wire(parse_json_object(await read_body(request)))
+    customer = await runtime_of(request).profiles.update_billing(
+        caller.partner, customer_id, request.headers.get("if-match"), draft
+    )
+    return _billing(customer)

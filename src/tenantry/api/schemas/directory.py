@@ -1,0 +1,60 @@
+"""Users, partner relationships and GDAP relationships of a customer, on the wire."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tenantry.api.schemas.wire import link
+from tenantry.domain.gdap import ROLE_TEMPLATE_IDS
+from tenantry.domain.models import AdminUser, Customer, GdapRelationship, Partner
+
+
+def _timestamp(value: Any) -> str:
+    return str(value.isoformat().replace("+00:00", "Z"))
+
+
+def customer_user_wire(customer: Customer, user: AdminUser) -> dict[str, Any]:
+    """A CustomerUser: never its password or hash."""
+    return {
+        "id": user.id,
+        "userPrincipalName": user.user_principal_name,
+        "displayName": user.user_name,
+        "userDomainType": "none",
+        "state": "active",
+        "links": {"self": link(f"/customers/{customer.id}/users/{user.id}")},
+        "attributes": {"objectType": "CustomerUser"},
+    }
+
+
+def indirect_reseller_wire(partner: Partner) -> dict[str, Any]:
+    return {
+        "id": partner.tenant_id,
+        "name": partner.name,
+        "relationshipType": "is_indirect_reseller_of",
+        "state": "Active",
+        "location": partner.country,
+        "attributes": {"objectType": "PartnerRelationship"},
+    }
+
+
+def gdap_wire(customer: Customer, gdap: GdapRelationship) -> dict[str, Any]:
+    """Shaped like Microsoft Graph's delegatedAdminRelationship, plus role names."""
+    return {
+        "id": gdap.id,
+        "displayName": gdap.display_name,
+        "status": gdap.status,
+        "duration": f"P{gdap.duration_days}D",
+        "autoExtendDuration": "PT0S",
+        "createdDateTime": _timestamp(gdap.created_at),
+        "activatedDateTime": _timestamp(gdap.created_at),
+        "endDateTime": _timestamp(gdap.ends_at),
+        "customer": {"tenantId": customer.id, "displayName": customer.company_name},
+        "accessDetails": {
+            "unifiedRoles": [
+                {"roleDefinitionId": ROLE_TEMPLATE_IDS[role], "displayName": role}
+                for role in gdap.roles
+            ]
+        },
+        "links": {"self": link(f"/customers/{customer.id}/delegatedadminrelationships/{gdap.id}")},
+        "attributes": {"objectType": "DelegatedAdminRelationship"},
+    }

@@ -1,0 +1,39 @@
+"""What a partner may read about a customer's tenant: users, partners, GDAP."""
+
+from __future__ import annotations
+
+from tenantry.domain.customers import visible_customer
+from tenantry.domain.errors import Errors, ServiceError
+from tenantry.domain.models import AdminUser, Customer, GdapRelationship, Partner
+from tenantry.domain.ports import UnitOfWorkFactory
+
+
+class DirectoryService:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def users(self, partner: Partner, customer_id: str) -> tuple[Customer, list[AdminUser]]:
+        async with self._uow() as work:
+            customer = await visible_customer(work, partner, customer_id)
+            return customer, await work.customers.users(customer.id)
+
+    async def gdap(
+        self, partner: Partner, customer_id: str
+    ) -> tuple[Customer, list[GdapRelationship]]:
+        async with self._uow() as work:
+            customer = await visible_customer(work, partner, customer_id)
+            relationships = await work.customers.gdap_relationships(customer.id)
+        return customer, [r for r in relationships if r.partner_id == partner.tenant_id]
+
+    async def indirect_resellers(
+        self, partner: Partner, customer_id: str, *, app_only: bool
+    ) -> list[Partner]:
+        """The indirect resellers the customer is associated with (App+User only)."""
+        if app_only:
+            raise ServiceError(Errors.APP_ONLY_NOT_SUPPORTED)
+        async with self._uow() as work:
+            customer = await visible_customer(work, partner, customer_id)
+            if customer.associated_partner_id is None:
+                return []
+            reseller = await work.partners.get(customer.associated_partner_id)
+        return [] if reseller is None else [reseller]

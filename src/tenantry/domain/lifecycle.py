@@ -1,0 +1,49 @@
+"""Ending a customer relationship, and deleting sandbox customers."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from tenantry.domain.customers import visible_customer
+from tenantry.domain.errors import Errors, ServiceError
+from tenantry.domain.models import Customer, Partner
+from tenantry.domain.ports import UnitOfWorkFactory
+
+NONE = "none"
+
+
+class LifecycleService:
+    def __init__(self, uow: UnitOfWorkFactory, *, sandbox: bool) -> None:
+        self._uow = uow
+        self._sandbox = sandbox
+
+    async def remove_reseller_relationship(
+        self, partner: Partner, customer_id: str, *, app_only: bool
+    ) -> Customer:
+        """App+User only. Afterwards the customer leaves the partner's list and reads
+        answer 20002; its default GDAP relationship is terminated with it."""
+        if app_only:
+            raise ServiceError(Errors.APP_ONLY_NOT_SUPPORTED)
+        async with self._uow() as work:
+            customer = await visible_customer(work, partner, customer_id)
+            if not await work.customers.end_relationship(customer.id, partner.tenant_id):
+                raise ServiceError(
+                    Errors.NO_RELATIONSHIP,
+                    {"partner_id": partner.tenant_id, "customer_id": customer_id},
+                )
+            await work.commit()
+        return dataclasses.replace(customer, relationship_to_partner=NONE)
+
+    async def delete(self, partner: Partner, customer_id: str) -> None:
+        """Sandbox only: the customer and all it owns go, and its domain is free again."""
+        if not self._sandbox:
+            raise ServiceError(Errors.DELETE_NOT_ALLOWED)
+        async with self._uow() as work:
+            customer = await visible_customer(work, partner, customer_id)
+            if customer.partner_id != partner.tenant_id:
+                raise ServiceError(
+                    Errors.NO_RELATIONSHIP,
+                    {"partner_id": partner.tenant_id, "customer_id": customer_id},
+                )
+            await work.customers.delete(customer.id)
+            await work.commit()

@@ -1,0 +1,112 @@
+"""The customer's company and billing profiles; billing updates guarded by the etag."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from tenantry.domain.customers import new_etag, visible_customer
+from tenantry.domain.errors import Errors, FieldProblem, ServiceError
+from tenantry.domain.models import BillingProfile, Customer, CustomerDraft, Partner
+from tenantry.domain.ports import UnitOfWorkFactory
+from tenantry.domain.rules import validate_new_customer
+
+_PREFIX = "billingProfile."
+
+
+def parse_if_match(header: str | None) -> int | None:
+    """The etag an `If-Match` names (quoted or not, weak or strong); None if unusable."""
+    if header is None:
+        return None
+    value = header.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    value = value.strip('"')
+    try:
+        etag = int(value)
+    except ValueError:
+        return None
+    return etag if -(2**63) <= etag < 2**63 else None
+
+
+class ProfileService:
+    def __init__(self, uow: UnitOfWorkFactory, *, sandbox: bool) -> None:
+        self._uow = uow
+        self._sandbox = sandbox
+
+    async def company(self, partner: Partner, customer_id: str, *, app_only: bool) -> Customer:
+        """The company profile is App+User only, as in Partner Center."""
+        if app_only:
+            raise ServiceError(Errors.APP_ONLY_NOT_SUPPORTED)
+        async with self._uow() as work:
+            return await visible_customer(work, partner, customer_id)
+
+    async def billing(self, partner: Partner, customer_id: str) -> Customer:
+        async with self._uow() as work:
+            return await visible_customer(work, partner, customer_id)
+
+    async def update_billing(
+        self, partner: Partner, customer_id: str, if_match: str | None, draft: CustomerDraft
+    ) -> Customer:
+        """Replace the billing profile under the same rules as create.
+
+        `If-Match` is required (428 without it); an etag that is no longer current is
+        refused (412), so of two concurrent updates from the same read exactly one wins.
+        """
+        async with self._uow() as work:
+            customer = await visible_customer(work, partner, customer_id)
+        if if_match is None or not if_match.strip():
+            raise ServiceError(Errors.IF_MATCH_REQUIRED)
+        expected = parse_if_match(if_match)
+        if expected is None or expected != customer.billing.etag:
+            raise ServiceError(Errors.STALE_ETAG)
+        billing = self._validated(partner, customer, draft)
+        async with self._uow() as work:
+            if not await work.customers.update_billing(customer.id, expected, billing):
+                raise ServiceError(Errors.STALE_ETAG)
+            await work.commit()
+        return dataclasses.replace(customer, company_name=billing.company_name, billing=billing)
+
+    def _validated(
+        self, partner: Partner, customer: Customer, draft: CustomerDraft
+    ) -> BillingProfile:
+        given = draft.address.country if draft.address is not None else None
+        if given is not None and given.strip().upper() != customer.billing.address.country:
+            # The tenant's country is fixed when it is created; this comes before any rule.
+            path = "defaultAddress.country"
+            problem = FieldProblem(
+                Errors.MALFORMED_REQUEST,
+                path,
+                "cannot be changed",
+                {"reason": f"{path} cannot be changed"},
+            )
+            raise ServiceError.from_problems([problem])
+        full = dataclasses.replace(
+            draft,
+            domain=customer.domain,
+            organization_registration_number=customer.organization_registration_number,
+            enable_gdap_by_default=customer.enable_gdap_by_default,
+            associated_partner_id=None,
+        )
+        try:
+            valid = validate_new_customer(full, partner, sandbox=self._sandbox)
+        except ServiceError as error:
+            raise _relative_to_profile(error) from error
+        return BillingProfile(
+            id=customer.billing.id,
+            email=valid.email,
+            culture=valid.culture,
+            language=valid.language,
+            company_name=valid.company_name,
+            address=valid.address,
+            etag=new_etag(),
+            first_name=valid.billing_first_name,
+            last_name=valid.billing_last_name,
+        )
+
+
+def _relative_to_profile(error: ServiceError) -> ServiceError:
+    """Paths relative to the billing profile, which is the whole body of this request."""
+    problems = tuple(
+        dataclasses.replace(p, path=p.path.removeprefix(_PREFIX)) for p in error.problems
+    )
+    return ServiceError(error.spec, error.params, problems)

@@ -1,0 +1,278 @@
+"""Customers and everything created with them. Never commits: the unit of work does."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import exists, insert, literal, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
+
+from tenantry.domain.listing import PageQuery, SearchField
+from tenantry.domain.models import (
+    Address,
+    AdminUser,
+    BillingProfile,
+    Customer,
+    GdapRelationship,
+    NewCustomer,
+)
+from tenantry.domain.ports import DomainAlreadyTaken
+from tenantry.storage import tables as t
+
+RESELLER = "reseller"
+NONE = "none"
+
+
+class SqlCustomerRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, customer_id: str) -> Customer | None:
+        row = (
+            await self._conn.execute(select(t.customers).where(t.customers.c.id == customer_id))
+        ).first()
+        return None if row is None else _customer_from_row(row._mapping)
+
+    async def domain_key_exists(self, domain_key: str) -> bool:
+        query = select(exists().where(t.customers.c.domain_key == domain_key))
+        return bool((await self._conn.execute(query)).scalar())
+
+    async def add(self, new: NewCustomer, domain_key: str) -> None:
+        c = new.customer
+        try:
+            await self._conn.execute(
+                insert(t.customers).values(
+                    id=c.id,
+                    commerce_id=c.commerce_id,
+                    partner_id=c.partner_id,
+                    associated_partner_id=c.associated_partner_id,
+                    domain=c.domain,
+                    domain_key=domain_key,
+                    company_name=c.company_name,
+                    company_name_key=c.company_name.casefold(),
+                    organization_registration_number=c.organization_registration_number,
+                    billing_id=c.billing.id,
+                    billing_first_name=c.billing.first_name,
+                    billing_last_name=c.billing.last_name,
+                    email=c.billing.email,
+                    culture=c.billing.culture,
+                    language=c.billing.language,
+                    address=asdict(c.billing.address),
+                    etag=c.billing.etag,
+                    relationship_to_partner=c.relationship_to_partner,
+                    allow_delegated_access=c.allow_delegated_access,
+                    enable_gdap_by_default=c.enable_gdap_by_default,
+                    created_at=c.created_at,
+                )
+            )
+        except IntegrityError as exc:
+            raise DomainAlreadyTaken(c.domain) from exc
+        a = new.admin
+        await self._conn.execute(
+            insert(t.users).values(
+                id=a.id,
+                customer_id=a.customer_id,
+                user_name=a.user_name,
+                user_principal_name=a.user_principal_name,
+                user_principal_name_key=a.user_principal_name.lower(),
+                password_hash=a.password_hash,
+                must_change_password=a.must_change_password,
+                created_at=a.created_at,
+            )
+        )
+        r = new.relationship
+        await self._conn.execute(
+            insert(t.relationships).values(
+                id=r.id,
+                customer_id=r.customer_id,
+                partner_id=r.partner_id,
+                relationship_type="reseller",
+                created_at=r.created_at,
+            )
+        )
+        if (g := new.gdap) is not None:
+            await self._conn.execute(
+                insert(t.gdap_relationships).values(
+                    id=g.id,
+                    customer_id=g.customer_id,
+                    partner_id=g.partner_id,
+                    display_name=g.display_name,
+                    roles=list(g.roles),
+                    duration_days=g.duration_days,
+                    status=g.status,
+                    created_at=g.created_at,
+                    ends_at=g.ends_at,
+                )
+            )
+
+    async def page(self, query: PageQuery) -> list[Customer]:
+        c = t.customers.c
+        stmt = select(t.customers).where(
+            c.partner_id == query.partner_id, c.relationship_to_partner == RESELLER
+        )
+        if query.filter is not None and query.filter.prefix:
+            stmt = stmt.where(_starts_with(query.filter.field, query.filter.prefix))
+        if query.after is not None:
+            position = tuple_(
+                literal(query.after.created_at, t.UtcDateTime()),
+                literal(query.after.customer_id, t.GUID),
+            )
+            stmt = stmt.where(tuple_(c.created_at, c.id) < position)
+        stmt = stmt.order_by(c.created_at.desc(), c.id.desc()).limit(query.size)
+        rows = (await self._conn.execute(stmt)).all()
+        return [_customer_from_row(row._mapping) for row in rows]
+
+    async def update_billing(
+        self, customer_id: str, expected_etag: int, billing: BillingProfile
+    ) -> bool:
+        c = t.customers.c
+        result = await self._conn.execute(
+            update(t.customers)
+            .where(c.id == customer_id, c.etag == expected_etag)
+            .values(
+                billing_first_name=billing.first_name,
+                billing_last_name=billing.last_name,
+                email=billing.email,
+                culture=billing.culture,
+                language=billing.language,
+                company_name=billing.company_name,
+                company_name_key=billing.company_name.casefold(),
+                address=asdict(billing.address),
+                etag=billing.etag,
+            )
+        )
+        return bool(result.rowcount)
+
+    async def end_relationship(self, customer_id: str, partner_id: str) -> bool:
+        c = t.customers.c
+        result = await self._conn.execute(
+            update(t.customers)
+            .where(
+                c.id == customer_id,
+                c.partner_id == partner_id,
+                c.relationship_to_partner == RESELLER,
+            )
+            .values(relationship_to_partner=NONE)
+        )
+        if not result.rowcount:
+            return False
+        await self._conn.execute(
+            sql_delete(t.relationships).where(
+                t.relationships.c.customer_id == customer_id,
+                t.relationships.c.partner_id == partner_id,
+            )
+        )
+        g = t.gdap_relationships.c
+        await self._conn.execute(
+            update(t.gdap_relationships)
+            .where(g.customer_id == customer_id, g.partner_id == partner_id)
+            .values(status="terminated")
+        )
+        return True
+
+    async def delete(self, customer_id: str) -> bool:
+        for table in (t.users, t.relationships, t.gdap_relationships):
+            await self._conn.execute(sql_delete(table).where(table.c.customer_id == customer_id))
+        result = await self._conn.execute(
+            sql_delete(t.customers).where(t.customers.c.id == customer_id)
+        )
+        return bool(result.rowcount)
+
+    async def users(self, customer_id: str) -> list[AdminUser]:
+        u = t.users.c
+        rows = (
+            await self._conn.execute(
+                select(t.users).where(u.customer_id == customer_id).order_by(u.created_at)
+            )
+        ).all()
+        return [
+            AdminUser(
+                id=r.id,
+                customer_id=r.customer_id,
+                user_name=r.user_name,
+                user_principal_name=r.user_principal_name,
+                password_hash=r.password_hash,
+                must_change_password=r.must_change_password,
+                created_at=r.created_at,
+            )
+            for r in rows
+        ]
+
+    async def gdap_relationships(self, customer_id: str) -> list[GdapRelationship]:
+        g = t.gdap_relationships.c
+        rows = (
+            await self._conn.execute(
+                select(t.gdap_relationships)
+                .where(g.customer_id == customer_id)
+                .order_by(g.created_at)
+            )
+        ).all()
+        return [
+            GdapRelationship(
+                id=r.id,
+                customer_id=r.customer_id,
+                partner_id=r.partner_id,
+                display_name=r.display_name,
+                roles=tuple(r.roles),
+                duration_days=r.duration_days,
+                status=r.status,
+                created_at=r.created_at,
+                ends_at=r.ends_at,
+            )
+            for r in rows
+        ]
+
+
+def _customer_from_row(m: Any) -> Customer:
+    return Customer(
+        id=m["id"],
+        commerce_id=m["commerce_id"],
+        partner_id=m["partner_id"],
+        domain=m["domain"],
+        company_name=m["company_name"],
+        organization_registration_number=m["organization_registration_number"],
+        billing=BillingProfile(
+            id=m["billing_id"],
+            email=m["email"],
+            culture=m["culture"],
+            language=m["language"],
+            company_name=m["company_name"],
+            address=Address(**m["address"]),
+            etag=m["etag"],
+            first_name=m["billing_first_name"],
+            last_name=m["billing_last_name"],
+        ),
+        relationship_to_partner=m["relationship_to_partner"],
+        allow_delegated_access=m["allow_delegated_access"],
+        enable_gdap_by_default=m["enable_gdap_by_default"],
+        associated_partner_id=m["associated_partner_id"],
+        created_at=m["created_at"],
+    )
+
+
+def _next_prefix(prefix: str) -> str | None:
+    """The smallest string greater than every string starting with `prefix`."""
+    while prefix:
+        code = ord(prefix[-1]) + 1
+        if 0xD800 <= code <= 0xDFFF:  # surrogates cannot be stored: skip past them
+            code = 0xE000
+        if code <= 0x10FFFF:
+            return prefix[:-1] + chr(code)
+        prefix = prefix[:-1]
+    return None
+
+
+def _starts_with(field: SearchField, prefix: str) -> ColumnElement[bool]:
+    c = t.customers.c
+    if field in (SearchField.COMPANY_NAME, SearchField.DOMAIN):
+        # A B-tree range: collation "C" on PostgreSQL makes it byte order (tables.py).
+        column = c.company_name_key if field is SearchField.COMPANY_NAME else c.domain_key
+        upper = _next_prefix(prefix)
+        condition = column >= prefix
+        return condition if upper is None else condition & (column < upper)
+    column = c.associated_partner_id if field is SearchField.INDIRECT_RESELLER else c.partner_id
+    return column.startswith(prefix, autoescape=True)

@@ -1,0 +1,98 @@
+"""Partners, their app registrations and their users."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from tenantry.domain.models import AppRegistration, Partner, PartnerType, PartnerUser
+from tenantry.storage import tables as t
+
+
+class SqlPartnerRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, tenant_id: str) -> Partner | None:
+        row = (
+            await self._conn.execute(select(t.partners).where(t.partners.c.tenant_id == tenant_id))
+        ).first()
+        if row is None:
+            return None
+        return Partner(
+            tenant_id=row.tenant_id,
+            name=row.name,
+            partner_type=PartnerType(row.partner_type),
+            country=row.country,
+        )
+
+    async def get_app(self, client_id: str) -> AppRegistration | None:
+        row = (
+            await self._conn.execute(select(t.apps).where(t.apps.c.client_id == client_id))
+        ).first()
+        if row is None:
+            return None
+        return AppRegistration(
+            client_id=row.client_id,
+            partner_id=row.partner_id,
+            display_name=row.display_name,
+            secret_hash=row.secret_hash,
+        )
+
+    async def add(self, partner: Partner, created_at: datetime) -> None:
+        await self._conn.execute(
+            insert(t.partners).values(
+                tenant_id=partner.tenant_id,
+                name=partner.name,
+                partner_type=partner.partner_type.value,
+                country=partner.country,
+                created_at=created_at,
+            )
+        )
+
+    async def add_app(self, app: AppRegistration, created_at: datetime) -> None:
+        await self._conn.execute(
+            insert(t.apps).values(
+                client_id=app.client_id,
+                partner_id=app.partner_id,
+                display_name=app.display_name,
+                secret_hash=app.secret_hash,
+                created_at=created_at,
+            )
+        )
+
+    async def get_user(self, user_principal_name: str) -> PartnerUser | None:
+        u = t.partner_users.c
+        row = (
+            await self._conn.execute(
+                select(t.partner_users).where(
+                    u.user_principal_name_key == user_principal_name.lower()
+                )
+            )
+        ).first()
+        if row is None:
+            return None
+        return PartnerUser(
+            id=row.id,
+            partner_id=row.partner_id,
+            user_principal_name=row.user_principal_name,
+            display_name=row.display_name,
+            password_hash=row.password_hash,
+            roles=tuple(row.roles),
+        )
+
+    async def add_user(self, user: PartnerUser, created_at: datetime) -> None:
+        await self._conn.execute(
+            insert(t.partner_users).values(
+                id=user.id,
+                partner_id=user.partner_id,
+                user_principal_name=user.user_principal_name,
+                user_principal_name_key=user.user_principal_name.lower(),
+                display_name=user.display_name,
+                password_hash=user.password_hash,
+                roles=list(user.roles),
+                created_at=created_at,
+            )
+        )
