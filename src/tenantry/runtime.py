@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -29,6 +31,7 @@ from tenantry.storage.migrate import upgrade_to_head
 from tenantry.storage.unit_of_work import SqlUnitOfWorkFactory
 
 _PARTNER_TTL = 30.0
+log = logging.getLogger("tenantry")
 
 
 class ConfigurationError(RuntimeError):
@@ -68,6 +71,15 @@ class Runtime:
         if partner is not None:
             self._partners[tenant_id] = (time.monotonic() + _PARTNER_TTL, partner)
         return partner
+
+    async def database_reachable(self) -> bool:
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception as exc:  # any failure means "not reachable" to a health probe
+            log.warning("database check failed: %s", exc)
+            return False
+        return True
 
     async def purge_expired(self) -> int:
         async with self.uow() as work:

@@ -91,22 +91,33 @@ async def test_400_for_a_bad_token(server: LiveServer, authorization: str) -> No
 
 
 async def test_400_for_a_token_signed_by_someone_else(server: LiveServer) -> None:
+    """Everything right but the signature: the claims name the real partner and app."""
+    import time
+
     import jwt
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     forger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    kid = server.runtime.tokens.keys.current.kid
+    now = int(time.time())
     forged = jwt.encode(
-        {"aud": "https://api.partnercenter.microsoft.com", "tid": "x", "iat": 1, "exp": 2**40},
+        {
+            "aud": "https://api.partnercenter.microsoft.com",
+            "tid": DEV_TENANT_ID,
+            "azp": DEV_CLIENT_ID,
+            "idtyp": "app",
+            "iat": now,
+            "exp": now + 600,
+        },
         forger,
         algorithm="RS256",
-        headers={"kid": kid},
+        headers={"kid": server.runtime.tokens.keys.current.kid},
     )
     async with httpx.AsyncClient(base_url=server.base_url) as http:
-        response = await http.head(
-            "/v1/domains/contoso.onmicrosoft.com", headers={"Authorization": f"Bearer {forged}"}
+        response = await http.get(
+            f"/v1/customers/{uuid.uuid4()}", headers={"Authorization": f"Bearer {forged}"}
         )
-    assert response.status_code == 401
+    body = assert_envelope(response, 401, 400)
+    assert "signature" in body["description"]
 
 
 async def test_400_for_a_wrong_audience_and_for_an_expired_token(server: LiveServer) -> None:
