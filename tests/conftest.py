@@ -71,9 +71,9 @@ def server_factory(
             pg = _postgres()
             assert pg is not None
             database_url = pg.new_database()
-        settings = dataclasses.replace(
-            Settings(data_dir=data_dir, database_url=database_url), **overrides
-        )
+        # No customer cap unless a test asks for one: the suite creates far more than 75.
+        base = Settings(data_dir=data_dir, database_url=database_url, customer_cap=0)
+        settings = dataclasses.replace(base, **overrides)
         server = LiveServer(settings, backend, extra_routes=extra_routes).start()
         started.append((server, database_url))
         return server

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import shutil
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 
 from fastapi import FastAPI
@@ -27,6 +28,7 @@ from tenantry.api.routes import (
     validation,
 )
 from tenantry.config import Settings
+from tenantry.control import faults, inspection, limits, state
 from tenantry.domain.errors import Errors, FieldProblem, ServiceError
 from tenantry.domain.ports import StorageBusy
 from tenantry.runtime import Runtime, open_runtime
@@ -118,6 +120,8 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = await open_runtime(settings)
         app.state.runtime = runtime
+        if settings.seed_file is not None:
+            await state.load_seed_file(runtime, settings.seed_file)
         purger = asyncio.create_task(_purge_forever(runtime))
         if on_ready is not None:
             on_ready(runtime)
@@ -128,6 +132,8 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
             with contextlib.suppress(asyncio.CancelledError):
                 await purger
             await runtime.close()
+            if settings.ephemeral:  # uvicorn re-raises SIGTERM afterwards: no atexit then
+                shutil.rmtree(settings.data_dir, ignore_errors=True)
 
     app = FastAPI(
         title="Tenantry",
@@ -138,6 +144,10 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
         redoc_url=None,
         redirect_slashes=False,  # a 307 without the error envelope helps no client
     )
+    # Starlette wraps the last one added outermost: context (MS-* headers) outside,
+    # then inspection (sees what the client sees), then faults (closest to the routes).
+    app.add_middleware(faults.FaultMiddleware)
+    app.add_middleware(inspection.InspectionMiddleware)
     app.add_middleware(
         RequestContextMiddleware,
         server_id=settings.server_id,
@@ -149,4 +159,6 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
     app.add_exception_handler(StorageBusy, _busy)
     for module in (listing, customers, profiles, directory, domains, validation, oauth, health):
         app.include_router(module.router)
+    for control in (state, limits, faults, inspection):  # the sandbox control plane, /_tenantry/
+        app.include_router(control.router, include_in_schema=False)
     return app

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -74,6 +77,37 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="how long a request waits for a database lock before giving up (default: 10)",
     )
+    serve.add_argument(
+        "--seed",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="load partners, partnerships and customers from a JSON or YAML file at start",
+    )
+    serve.add_argument(
+        "--customer-cap",
+        type=int,
+        default=None,
+        metavar="N",
+        help="sandbox: customers per partner before 800018 (default 75; 0 = no cap)",
+    )
+    serve.add_argument(
+        "--provisioning-delay",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="sandbox: a new customer reads as not found for this long (default 0)",
+    )
+    serve.add_argument(
+        "--ephemeral",
+        action="store_true",
+        help="keep everything in a temporary directory, removed on exit (for CI)",
+    )
+    serve.add_argument(
+        "--admin-key",
+        default=None,
+        help="the sandbox control plane's key (Tenantry-Admin-Key header)",
+    )
     serve.add_argument("--log-level", default="info")
 
     token = commands.add_parser("token", help="print an access token for the development partner")
@@ -114,15 +148,24 @@ def _serve(args: argparse.Namespace) -> int:
 
     from tenantry.app import create_app
 
+    data_dir = args.data_dir
+    if args.ephemeral:
+        data_dir = Path(tempfile.mkdtemp(prefix="tenantry-"))
+        atexit.register(shutil.rmtree, data_dir, ignore_errors=True)  # if start-up fails
     settings = settings_from_env(
         mode=Mode(args.mode) if args.mode else None,
-        data_dir=args.data_dir,
+        data_dir=data_dir,
         database_url=args.database_url,
         server_id=args.server_id,
         strict_headers=args.strict_headers or None,
         strict_idempotency=args.strict_idempotency or None,
         idempotency_retention_seconds=args.idempotency_retention,
         lock_wait_seconds=args.lock_wait,
+        seed_file=args.seed,
+        admin_key=args.admin_key,
+        ephemeral=args.ephemeral or None,
+        customer_cap=args.customer_cap,
+        provisioning_delay_seconds=args.provisioning_delay,
     )
     host = f"[{args.host}]" if ":" in args.host else args.host
     try:

@@ -19,6 +19,9 @@ DEFAULT_PORT = 8000
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_DATA_DIR = Path(".tenantry")
 MAX_BODY_BYTES = 64 * 1024
+# The sandbox control plane's well-known key, like the development credentials: public on
+# purpose, sandbox only. `--admin-key` sets another one.
+DEV_ADMIN_KEY = "tenantry-sandbox-admin-not-for-production"
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,11 @@ class Settings:
     lock_wait_seconds: float = 10.0
     token_lifetime_seconds: int = 3600
     master_key: str | None = field(default=None, repr=False)
+    admin_key: str = field(default=DEV_ADMIN_KEY, repr=False)
+    customer_cap: int = 75  # Partner Center's integration sandbox allows 75
+    provisioning_delay_seconds: float = 0.0
+    seed_file: Path | None = None
+    ephemeral: bool = False
 
     @property
     def sandbox(self) -> bool:
@@ -73,6 +81,8 @@ def settings_from_env(**overrides: object) -> Settings:
         env["master_key"] = value
     if value := os.environ.get("TENANTRY_IDEMPOTENCY_RETENTION"):
         env["idempotency_retention_seconds"] = int(value)
+    if value := os.environ.get("TENANTRY_ADMIN_KEY"):
+        env["admin_key"] = value
     if value := os.environ.get("TENANTRY_LOCK_WAIT"):
         env["lock_wait_seconds"] = float(value)
     env.update({k: v for k, v in overrides.items() if v is not None})

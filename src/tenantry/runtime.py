@@ -22,6 +22,7 @@ from tenantry.domain.lifecycle import LifecycleService
 from tenantry.domain.listing import CustomerListing
 from tenantry.domain.models import Partner
 from tenantry.domain.profiles import ProfileService
+from tenantry.domain.sandbox import SandboxLimits, Visibility
 from tenantry.security.hashing import GeneratedSecretHasher
 from tenantry.security.keys import MasterKey
 from tenantry.security.sealing import Sealer
@@ -55,6 +56,7 @@ class Runtime:
     lifecycle: LifecycleService
     directory: DirectoryService
     continuation: ContinuationCodec
+    limits: SandboxLimits
     idempotency_secret: bytes
     hasher: GeneratedSecretHasher
     clock: SystemClock
@@ -139,6 +141,11 @@ async def open_runtime(settings: Settings) -> Runtime:
             created = await ensure_development_partner(uow, hasher)
         except IntegrityError:  # another node created it at the same moment
             created = False
+    limits = SandboxLimits(
+        customer_cap=settings.customer_cap if settings.sandbox else 0,
+        provisioning_delay_seconds=settings.provisioning_delay_seconds if settings.sandbox else 0,
+    )
+    visibility = Visibility(clock, limits)
     policy = CreatePolicy(
         sandbox=settings.sandbox,
         retention=timedelta(seconds=settings.idempotency_retention_seconds),
@@ -149,11 +156,12 @@ async def open_runtime(settings: Settings) -> Runtime:
         engine=engine,
         uow=uow,
         tokens=TokenService(keys, settings.token_lifetime_seconds),
-        customers=CustomerService(uow, clock, hasher, policy),
-        listing=CustomerListing(uow),
-        profiles=ProfileService(uow, sandbox=settings.sandbox),
-        lifecycle=LifecycleService(uow, sandbox=settings.sandbox),
-        directory=DirectoryService(uow),
+        customers=CustomerService(uow, clock, hasher, policy, limits),
+        listing=CustomerListing(uow, clock, limits),
+        profiles=ProfileService(uow, sandbox=settings.sandbox, visibility=visibility),
+        lifecycle=LifecycleService(uow, sandbox=settings.sandbox, visibility=visibility),
+        directory=DirectoryService(uow, visibility),
+        limits=limits,
         continuation=ContinuationCodec(TamperProof(master.derive("tenantry/continuation"))),
         idempotency_secret=master.derive("tenantry/idempotency-keys"),
         hasher=hasher,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -62,3 +63,21 @@ def test_the_tour_works_with_curl_only(backend: str, tmp_path: Path) -> None:
         assert "GUID" in run(prelude + localized)
     finally:
         server.stop()
+
+
+def test_the_control_plane_example_works(tmp_path: Path) -> None:
+    (example,) = re.findall(r"```control\n(.*?)```", README, flags=re.S)
+    server = ServeProcess("--data-dir", str(tmp_path / "data")).wait_ready()
+    try:
+        script = example.replace("127.0.0.1:8000", f"127.0.0.1:{server.port}")
+        result = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", script],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"customerCap": 5, "provisioningDelaySeconds": 90.0}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -141,3 +142,13 @@ def test_production_refuses_a_database_that_held_the_sandbox(tmp_path: Path) -> 
     assert result.returncode == 2
     assert "development partner" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_ephemeral_sandbox_leaves_nothing_behind() -> None:
+    server = ServeProcess("--ephemeral").wait_ready()
+    banner = server.output()
+    assert server.stop() in (0, -15)
+    (database,) = re.findall(r"database:\s+(\S+)", banner)
+    data_dir = Path(database).parent
+    assert data_dir.name.startswith("tenantry-")
+    assert not data_dir.exists()

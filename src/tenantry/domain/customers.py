@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from tenantry.domain.errors import Errors, ServiceError
@@ -25,6 +25,7 @@ from tenantry.domain.models import (
     GdapRelationship,
     NewCustomer,
     Partner,
+    PartnerType,
     ResellerRelationship,
     ValidCustomer,
 )
@@ -41,6 +42,7 @@ from tenantry.domain.ports import (
 )
 from tenantry.domain.rules import domain_key, validate_new_customer
 from tenantry.domain.rules.domains import check_domain
+from tenantry.domain.sandbox import SandboxLimits
 
 ADMIN_USER_NAME = "admin"
 RESELLER = "reseller"
@@ -61,6 +63,12 @@ class CreatePolicy:
     strict_idempotency: bool = False
 
 
+class _SandboxFull(Exception):
+    def __init__(self, cap: int) -> None:
+        super().__init__(cap)
+        self.cap = cap
+
+
 def new_etag() -> int:
     """A signed 64-bit integer, as Partner Center's billing-profile etags are."""
     return secrets.randbits(64) - 2**63
@@ -75,11 +83,13 @@ class CustomerService:
         clock: Clock,
         hasher: SecretHasher,
         policy: CreatePolicy,
+        limits: SandboxLimits | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._hasher = hasher
         self._policy = policy
+        self._limits = limits or SandboxLimits()
 
     async def create(
         self,
@@ -111,6 +121,9 @@ class CustomerService:
         try:
             async with self._uow() as uow:
                 await uow.idempotency.insert(claim, response, now, now + self._policy.retention)
+                cap = self._limits.customer_cap if self._policy.sandbox else 0
+                if cap and await uow.customers.count_owned(partner.tenant_id) >= cap:
+                    raise _SandboxFull(cap)
                 await uow.customers.add(new, domain_key(valid.domain))
                 await uow.commit()
         except IdempotencyKeyTaken:
@@ -120,6 +133,9 @@ class CustomerService:
         except DomainAlreadyTaken:
             taken = ServiceError(Errors.DOMAIN_TAKEN, {"domain": valid.domain})
             return await self._record(key, render.failed(taken), render)
+        except _SandboxFull as full:
+            limit = ServiceError(Errors.SANDBOX_LIMIT_REACHED, {"limit": full.cap})
+            return await self._record(key, render.failed(limit), render)
         return response
 
     async def refuse(
@@ -144,19 +160,31 @@ class CustomerService:
             return None
         if app_only:
             return ServiceError(Errors.APP_ONLY_NOT_SUPPORTED)
-        reseller = None
+        reseller = partnership = None
         if is_guid(reseller_id):
             async with self._uow() as uow:
                 reseller = await uow.partners.get(reseller_id.lower())
+                if reseller is not None:
+                    partnership = await uow.partners.get_partnership(
+                        partner.tenant_id, reseller.tenant_id
+                    )
         if reseller is None:
             return ServiceError(Errors.PARTNER_NOT_FOUND, {"partner_id": reseller_id[:100]})
-        # Tenantry records no provider-reseller partnerships yet, so none is active.
-        return ServiceError(Errors.NOT_AN_ACTIVE_RESELLER, {"partner_id": reseller.tenant_id})
+        allowed = (
+            partner.partner_type is PartnerType.INDIRECT_PROVIDER
+            and reseller.partner_type is PartnerType.INDIRECT_RESELLER
+            and partnership is not None
+            and partnership.active
+        )
+        if not allowed:
+            return ServiceError(Errors.NOT_AN_ACTIVE_RESELLER, {"partner_id": reseller.tenant_id})
+        return None
 
     async def get(self, partner: Partner, customer_id: str) -> Customer:
         """One of the partner's customers, or the documented not-found / forbidden errors."""
+        cutoff = self._limits.provisioned_before(self._clock.now())
         async with self._uow() as uow:
-            return await visible_customer(uow, partner, customer_id)
+            return await visible_customer(uow, partner, customer_id, cutoff)
 
     async def domain_exists(self, domain: str) -> bool:
         """Whether any partner's customer already uses this domain (case-insensitive)."""
@@ -223,7 +251,9 @@ class CustomerService:
             relationship_to_partner=RESELLER,
             allow_delegated_access=False,
             enable_gdap_by_default=valid.enable_gdap_by_default,
-            associated_partner_id=valid.associated_partner_id,
+            associated_partner_id=(
+                None if valid.associated_partner_id is None else valid.associated_partner_id.lower()
+            ),
             created_at=now,
         )
         admin = AdminUser(
@@ -257,12 +287,23 @@ class CustomerService:
         return NewCustomer(customer, admin, relationship, gdap, password)
 
 
-async def visible_customer(uow: UnitOfWork, partner: Partner, customer_id: str) -> Customer:
-    """The customer if the partner resells it: else 900118, 60003 or 20002."""
+async def visible_customer(
+    uow: UnitOfWork,
+    partner: Partner,
+    customer_id: str,
+    provisioned_before: datetime | None = None,
+) -> Customer:
+    """The customer if the partner resells it: else 900118, 60003 or 20002. A customer
+    created after `provisioned_before` is still being provisioned and reads as not found."""
     if not is_guid(customer_id):
         raise ServiceError(Errors.INVALID_CUSTOMER_ID, {"customer_id": customer_id[:100]})
     customer = await uow.customers.get(customer_id.lower())
-    if customer is None:
+    provisioning = (
+        provisioned_before is not None
+        and customer is not None
+        and (customer.created_at > provisioned_before)
+    )
+    if customer is None or provisioning:
         raise ServiceError(Errors.CUSTOMER_NOT_FOUND, {"customer_id": customer_id})
     related = partner.tenant_id in (customer.partner_id, customer.associated_partner_id)
     if not related or customer.relationship_to_partner != RESELLER:

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from tenantry.domain.customers import visible_customer
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.models import AdminUser, Customer, GdapRelationship, Partner
 from tenantry.domain.ports import UnitOfWorkFactory
+from tenantry.domain.sandbox import Visibility
 
 
 class DirectoryService:
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, visibility: Visibility | None = None) -> None:
         self._uow = uow
+        self._visibility = visibility
 
     async def users(self, partner: Partner, customer_id: str) -> tuple[Customer, list[AdminUser]]:
         async with self._uow() as work:
-            customer = await visible_customer(work, partner, customer_id)
+            customer = await visible_customer(work, partner, customer_id, self._cutoff())
             return customer, await work.customers.users(customer.id)
 
     async def gdap(
         self, partner: Partner, customer_id: str
     ) -> tuple[Customer, list[GdapRelationship]]:
         async with self._uow() as work:
-            customer = await visible_customer(work, partner, customer_id)
+            customer = await visible_customer(work, partner, customer_id, self._cutoff())
             relationships = await work.customers.gdap_relationships(customer.id)
         return customer, [r for r in relationships if r.partner_id == partner.tenant_id]
 
@@ -32,8 +36,11 @@ class DirectoryService:
         if app_only:
             raise ServiceError(Errors.APP_ONLY_NOT_SUPPORTED)
         async with self._uow() as work:
-            customer = await visible_customer(work, partner, customer_id)
+            customer = await visible_customer(work, partner, customer_id, self._cutoff())
             if customer.associated_partner_id is None:
                 return []
             reseller = await work.partners.get(customer.associated_partner_id)
         return [] if reseller is None else [reseller]
+
+    def _cutoff(self) -> datetime | None:
+        return None if self._visibility is None else self._visibility.cutoff()

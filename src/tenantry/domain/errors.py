@@ -74,6 +74,12 @@ class Errors:
         "The partner '{partner_id}' is not an indirect reseller with an active partnership "
         "with the calling indirect provider.",
     )
+    SANDBOX_LIMIT_REACHED = ErrorSpec(
+        800018,
+        400,
+        "The integration sandbox limit of {limit} customers has been reached. Delete customers "
+        "or raise the limit through the sandbox control plane.",
+    )
     ADDRESS_INVALID = ErrorSpec(2007, 400, "The address is not valid for '{country}': {details}")
     MALFORMED_REQUEST = ErrorSpec(800002, 400, "The request is not valid: {reason}")
     UNEXPECTED = ErrorSpec(
@@ -167,6 +173,12 @@ class Errors:
         880022,
         400,
         "The continuation token is not valid for this request. Start again from the first page.",
+    )
+
+    ADMIN_KEY_REQUIRED = ErrorSpec(
+        880024,
+        401,
+        "The sandbox control plane needs the sandbox admin key in the Tenantry-Admin-Key header.",
     )
 
     @classmethod

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 
 from tenantry.domain.customers import visible_customer
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.models import Customer, Partner
 from tenantry.domain.ports import UnitOfWorkFactory
+from tenantry.domain.sandbox import Visibility
 
 NONE = "none"
 
 
 class LifecycleService:
-    def __init__(self, uow: UnitOfWorkFactory, *, sandbox: bool) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, *, sandbox: bool, visibility: Visibility | None = None
+    ) -> None:
         self._uow = uow
         self._sandbox = sandbox
+        self._visibility = visibility
 
     async def remove_reseller_relationship(
         self, partner: Partner, customer_id: str, *, app_only: bool
@@ -25,7 +30,7 @@ class LifecycleService:
         if app_only:
             raise ServiceError(Errors.APP_ONLY_NOT_SUPPORTED)
         async with self._uow() as work:
-            customer = await visible_customer(work, partner, customer_id)
+            customer = await visible_customer(work, partner, customer_id, self._cutoff())
             if not await work.customers.end_relationship(customer.id, partner.tenant_id):
                 raise ServiceError(
                     Errors.NO_RELATIONSHIP,
@@ -39,7 +44,7 @@ class LifecycleService:
         if not self._sandbox:
             raise ServiceError(Errors.DELETE_NOT_ALLOWED)
         async with self._uow() as work:
-            customer = await visible_customer(work, partner, customer_id)
+            customer = await visible_customer(work, partner, customer_id, self._cutoff())
             if customer.partner_id != partner.tenant_id:
                 raise ServiceError(
                     Errors.NO_RELATIONSHIP,
@@ -47,3 +52,6 @@ class LifecycleService:
                 )
             await work.customers.delete(customer.id)
             await work.commit()
+
+    def _cutoff(self) -> datetime | None:
+        return None if self._visibility is None else self._visibility.cutoff()

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.models import Customer, Partner
+from tenantry.domain.sandbox import SandboxLimits
 
 if TYPE_CHECKING:  # ports imports this module's query types
-    from tenantry.domain.ports import UnitOfWorkFactory
+    from tenantry.domain.ports import Clock, UnitOfWorkFactory
 
 MAX_PAGE_SIZE = 500
 
@@ -64,6 +65,7 @@ class PageQuery:
     size: int
     filter: CustomerFilter | None = None
     after: Cursor | None = None
+    created_before: datetime | None = None  # newer customers are still being provisioned
 
 
 @dataclass(frozen=True)
@@ -96,8 +98,12 @@ def check_filter_value(customer_filter: CustomerFilter) -> None:
 
 
 class CustomerListing:
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, limits: SandboxLimits | None = None
+    ) -> None:
         self._uow = uow
+        self._clock = clock
+        self._limits = limits or SandboxLimits()
 
     async def page(
         self,
@@ -112,7 +118,8 @@ class CustomerListing:
             if customer_filter.field.needs_user and app_only:
                 raise ServiceError(Errors.APP_ONLY_NOT_SUPPORTED)
             check_filter_value(customer_filter)
-        query = PageQuery(partner.tenant_id, size + 1, customer_filter, after)
+        cutoff = self._limits.provisioned_before(self._clock.now())
+        query = PageQuery(partner.tenant_id, size + 1, customer_filter, after, cutoff)
         async with self._uow() as work:
             rows = await work.customers.page(query)
         items, more = rows[:size], len(rows) > size

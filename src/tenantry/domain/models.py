@@ -209,3 +209,23 @@ class NewCustomer:
     relationship: ResellerRelationship
     gdap: GdapRelationship | None
     admin_password: str
+
+
+class PartnershipState(StrEnum):
+    """Whether an indirect provider and a reseller currently work together."""
+
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+
+
+@dataclass(frozen=True)
+class Partnership:
+    """An indirect provider's partnership with an indirect reseller (one per pair)."""
+
+    provider_id: str
+    reseller_id: str
+    state: PartnershipState
+
+    @property
+    def active(self) -> bool:
+        return self.state is PartnershipState.ACTIVE

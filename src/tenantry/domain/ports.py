@@ -21,6 +21,7 @@ from tenantry.domain.models import (
     GdapRelationship,
     NewCustomer,
     Partner,
+    Partnership,
     PartnerUser,
 )
 
@@ -58,6 +59,11 @@ class CustomerRepository(Protocol):
 
     async def add(self, new: NewCustomer, domain_key: str) -> None:
         """Insert every record of a new customer; raise `DomainAlreadyTaken`."""
+        ...
+
+    async def count_owned(self, partner_id: str) -> int:
+        """How many customers the partner created, counted so that concurrent creates of
+        the same partner cannot both see room under a limit."""
         ...
 
     async def page(self, query: PageQuery) -> list[Customer]:
@@ -107,6 +113,12 @@ class PartnerRepository(Protocol):
     async def get_user(self, user_principal_name: str) -> PartnerUser | None: ...
 
     async def add_user(self, user: PartnerUser, created_at: datetime) -> None: ...
+
+    async def add_partnership(self, partnership: Partnership, created_at: datetime) -> None: ...
+
+    async def get_partnership(self, provider_id: str, reseller_id: str) -> Partnership | None:
+        """The partnership of this provider with this reseller, active or not."""
+        ...
 
 
 class UnitOfWork(Protocol):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 
 from tenantry.domain.customers import new_etag, visible_customer
 from tenantry.domain.errors import Errors, FieldProblem, ServiceError
 from tenantry.domain.models import BillingProfile, Customer, CustomerDraft, Partner
 from tenantry.domain.ports import UnitOfWorkFactory
 from tenantry.domain.rules import validate_new_customer
+from tenantry.domain.sandbox import Visibility
 
 _PREFIX = "billingProfile."
 
@@ -29,20 +31,23 @@ def parse_if_match(header: str | None) -> int | None:
 
 
 class ProfileService:
-    def __init__(self, uow: UnitOfWorkFactory, *, sandbox: bool) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, *, sandbox: bool, visibility: Visibility | None = None
+    ) -> None:
         self._uow = uow
         self._sandbox = sandbox
+        self._visibility = visibility
 
     async def company(self, partner: Partner, customer_id: str, *, app_only: bool) -> Customer:
         """The company profile is App+User only, as in Partner Center."""
         if app_only:
             raise ServiceError(Errors.APP_ONLY_NOT_SUPPORTED)
         async with self._uow() as work:
-            return await visible_customer(work, partner, customer_id)
+            return await visible_customer(work, partner, customer_id, self._cutoff())
 
     async def billing(self, partner: Partner, customer_id: str) -> Customer:
         async with self._uow() as work:
-            return await visible_customer(work, partner, customer_id)
+            return await visible_customer(work, partner, customer_id, self._cutoff())
 
     async def update_billing(
         self, partner: Partner, customer_id: str, if_match: str | None, draft: CustomerDraft
@@ -53,7 +58,7 @@ class ProfileService:
         refused (412), so of two concurrent updates from the same read exactly one wins.
         """
         async with self._uow() as work:
-            customer = await visible_customer(work, partner, customer_id)
+            customer = await visible_customer(work, partner, customer_id, self._cutoff())
         if if_match is None or not if_match.strip():
             raise ServiceError(Errors.IF_MATCH_REQUIRED)
         expected = parse_if_match(if_match)
@@ -102,6 +107,9 @@ class ProfileService:
             first_name=valid.billing_first_name,
             last_name=valid.billing_last_name,
         )
+
+    def _cutoff(self) -> datetime | None:
+        return None if self._visibility is None else self._visibility.cutoff()
 
 
 def _relative_to_profile(error: ServiceError) -> ServiceError:

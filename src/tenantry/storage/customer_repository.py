@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import exists, insert, literal, select, tuple_, update
+from sqlalchemy import exists, func, insert, literal, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
@@ -109,6 +109,15 @@ class SqlCustomerRepository:
                 )
             )
 
+    async def count_owned(self, partner_id: str) -> int:
+        if self._conn.dialect.name == "postgresql":
+            # SQLite's write lock already serialises creates; PostgreSQL needs this one.
+            await self._conn.execute(
+                select(func.pg_advisory_xact_lock(func.hashtext(literal(partner_id))))
+            )
+        query = select(func.count()).where(t.customers.c.partner_id == partner_id)
+        return int((await self._conn.execute(query)).scalar_one())
+
     async def page(self, query: PageQuery) -> list[Customer]:
         c = t.customers.c
         stmt = select(t.customers).where(
@@ -116,6 +125,8 @@ class SqlCustomerRepository:
         )
         if query.filter is not None and query.filter.prefix:
             stmt = stmt.where(_starts_with(query.filter.field, query.filter.prefix))
+        if query.created_before is not None:
+            stmt = stmt.where(c.created_at <= literal(query.created_before, t.UtcDateTime()))
         if query.after is not None:
             position = tuple_(
                 literal(query.after.created_at, t.UtcDateTime()),

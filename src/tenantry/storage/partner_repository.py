@@ -1,4 +1,4 @@
-"""Partners, their app registrations and their users."""
+"""Partners, their app registrations, their users and their partnerships."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tenantry.domain.models import AppRegistration, Partner, PartnerType, PartnerUser
+from tenantry.domain.models import (
+    AppRegistration,
+    Partner,
+    Partnership,
+    PartnershipState,
+    PartnerType,
+    PartnerUser,
+)
 from tenantry.storage import tables as t
 
 
@@ -95,4 +102,31 @@ class SqlPartnerRepository:
                 roles=list(user.roles),
                 created_at=created_at,
             )
+        )
+
+    async def add_partnership(self, partnership: Partnership, created_at: datetime) -> None:
+        await self._conn.execute(
+            insert(t.partnerships).values(
+                provider_id=partnership.provider_id,
+                reseller_id=partnership.reseller_id,
+                state=partnership.state.value,
+                created_at=created_at,
+            )
+        )
+
+    async def get_partnership(self, provider_id: str, reseller_id: str) -> Partnership | None:
+        p = t.partnerships.c
+        row = (
+            await self._conn.execute(
+                select(t.partnerships).where(
+                    p.provider_id == provider_id, p.reseller_id == reseller_id
+                )
+            )
+        ).first()
+        if row is None:
+            return None
+        return Partnership(
+            provider_id=row.provider_id,
+            reseller_id=row.reseller_id,
+            state=PartnershipState(row.state),
         )

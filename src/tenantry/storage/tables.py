@@ -88,6 +88,16 @@ partner_users = Table(
     Column("created_at", UtcDateTime(), nullable=False),
 )
 
+partnerships = Table(
+    "partnerships",
+    metadata,
+    # Indirect providers and the resellers they work with: one row per pair, unique.
+    Column("provider_id", GUID, ForeignKey("partners.tenant_id"), primary_key=True),
+    Column("reseller_id", GUID, ForeignKey("partners.tenant_id"), primary_key=True, index=True),
+    Column("state", String(16), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
 signing_keys = Table(
     "signing_keys",
     metadata,

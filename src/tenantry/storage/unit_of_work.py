@@ -14,6 +14,19 @@ from tenantry.storage.idempotency_repository import SqlIdempotencyRepository
 from tenantry.storage.partner_repository import SqlPartnerRepository
 
 
+async def end_transaction(conn: AsyncConnection | None, exc: BaseException | None) -> None:
+    """Roll back what was not committed, give the connection back, and report a lock
+    wait that ran out as `StorageBusy`."""
+    if conn is not None:
+        try:
+            if conn.in_transaction():
+                await conn.rollback()
+        finally:
+            await conn.close()
+    if exc is not None and is_lock_timeout(exc):
+        raise StorageBusy(str(exc)) from exc
+
+
 class SqlUnitOfWork:
     customers: SqlCustomerRepository
     idempotency: SqlIdempotencyRepository
@@ -46,14 +59,7 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         conn, self._conn = self._conn, None
-        if conn is not None:
-            try:
-                if conn.in_transaction():
-                    await conn.rollback()
-            finally:
-                await conn.close()
-        if exc is not None and is_lock_timeout(exc):
-            raise StorageBusy(str(exc)) from exc
+        await end_transaction(conn, exc)
 
     async def commit(self) -> None:
         assert self._conn is not None, "commit outside the unit of work"

@@ -1,4 +1,4 @@
-"""Initial schema: partners with their apps and users, signing keys, customers and their records.
+"""Initial schema: partners with apps, users, partnerships; signing keys; customers and records.
 
 Revision ID: 0001
 Revises: (none)
@@ -146,6 +146,27 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "partnerships",
+        sa.Column("provider_id", sa.String(length=36), nullable=False),
+        sa.Column("reseller_id", sa.String(length=36), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["provider_id"],
+            ["partners.tenant_id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["reseller_id"],
+            ["partners.tenant_id"],
+        ),
+        sa.PrimaryKeyConstraint("provider_id", "reseller_id"),
+    )
+    with op.batch_alter_table("partnerships", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_partnerships_reseller_id"), ["reseller_id"], unique=False
+        )
+
+    op.create_table(
         "gdap_relationships",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("customer_id", sa.String(length=36), nullable=False),
@@ -231,6 +252,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_partner_users_partner_id"))
 
     op.drop_table("partner_users")
+    with op.batch_alter_table("partnerships", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_partnerships_reseller_id"))
+
+    op.drop_table("partnerships")
     with op.batch_alter_table("customers", schema=None) as batch_op:
         batch_op.drop_index("ix_customers_partner_domain")
         batch_op.drop_index("ix_customers_partner_created")

@@ -1,0 +1,28 @@
+"""Who may use the control plane: sandbox mode, and the sandbox admin key."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends
+from starlette.requests import Request
+
+from tenantry.api.deps import runtime_of
+from tenantry.domain.errors import Errors, ServiceError
+
+ADMIN_KEY_HEADER = "Tenantry-Admin-Key"
+
+
+async def require_admin(request: Request) -> None:
+    """404 outside sandbox mode (the control plane does not exist there); 401 without the
+    admin key."""
+    settings = runtime_of(request).settings
+    if not settings.sandbox:
+        raise ServiceError(Errors.ROUTE_NOT_FOUND, {"path": request.url.path[:200]})
+    given = request.headers.get(ADMIN_KEY_HEADER, "")
+    if not hmac.compare_digest(given.encode(), settings.admin_key.encode()):
+        raise ServiceError(Errors.ADMIN_KEY_REQUIRED)
+
+
+AdminDep = Annotated[None, Depends(require_admin)]

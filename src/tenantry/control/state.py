@@ -1,0 +1,167 @@
+"""Reset, seed, export and import of the sandbox's whole state (docs/sandbox-state.md).
+
+- `POST /_tenantry/reset` — back to the first start: everything deleted, the development
+  partner re-created (`?empty=true`: no partner at all), faults and the request log
+  cleared. Signing keys are kept, so tokens already issued still verify.
+- `GET /_tenantry/export` / `POST /_tenantry/import` — the whole state as one JSON
+  document (`storage/snapshot.py`); import replaces everything, or changes nothing.
+- `POST /_tenantry/seed` — partners, partnerships and customers from a JSON or YAML seed;
+  `tenantry serve --seed FILE` applies the same document at start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+import orjson
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tenantry.api.body import parse_json_object, read_body
+from tenantry.api.deps import runtime_of
+from tenantry.api.errors import JSON_TYPE, envelope
+from tenantry.auth.development import ensure_development_partner
+from tenantry.control.auth import AdminDep
+from tenantry.control.fault_registry import registry_of
+from tenantry.control.request_log import request_log_of
+from tenantry.control.seed_format import malformed, read_seed
+from tenantry.control.seed_yaml import parse_yaml
+from tenantry.control.seeding import SeedReport, apply_seed
+from tenantry.domain.errors import ServiceError
+from tenantry.runtime import ConfigurationError, Runtime, master_key_for
+from tenantry.security.sealing import Sealer
+from tenantry.storage import snapshot
+from tenantry.storage.db import is_sqlite
+from tenantry.storage.shared_transaction import SharedTransaction
+
+router = APIRouter(tags=["sandbox control plane"])
+log = logging.getLogger("tenantry")
+
+# Snapshots and seeds are far larger than any API request.
+STATE_BODY_LIMIT = 64 * 1024 * 1024
+_YAML_TYPES = frozenset({"application/yaml", "text/yaml", "application/x-yaml", "text/x-yaml"})
+_BOM = b"\xef\xbb\xbf"
+
+
+class SeedFileError(ConfigurationError):
+    """`--seed FILE` could not be applied; the message says why. Nothing was written."""
+
+
+def _forget_partners(runtime: Runtime) -> None:
+    """Partners are cached per token for a few seconds; after a wholesale change the cache
+    must not answer for partners that are gone or changed."""
+    runtime._partners.clear()
+
+
+@router.post("/_tenantry/reset", status_code=204)
+async def reset(request: Request, _admin: AdminDep, empty: bool = False) -> Response:
+    runtime = runtime_of(request)
+    async with SharedTransaction(runtime.engine) as tx:
+        await snapshot.clear_all(tx.connection)
+        if not empty:
+            await ensure_development_partner(tx, runtime.hasher)
+        await tx.commit()
+    _forget_partners(runtime)
+    # A reset sandbox has no faults armed and no history of earlier requests either.
+    registry_of(request.app).clear()
+    request_log_of(request.app).clear()
+    return Response(status_code=204)
+
+
+@router.get("/_tenantry/export")
+async def export_state(request: Request, _admin: AdminDep) -> Response:
+    runtime = runtime_of(request)
+    async with runtime.engine.connect() as conn:
+        if not is_sqlite(runtime.engine.url):  # one consistent picture across the tables
+            await conn.execution_options(isolation_level="REPEATABLE READ")
+        async with conn.begin():
+            document = await snapshot.dump(conn, runtime.clock.now())
+    return Response(orjson.dumps(document), media_type=JSON_TYPE)
+
+
+def _sealer(runtime: Runtime, purpose: str) -> Sealer:
+    # The purposes `open_runtime` derives its sealers for (runtime.py).
+    return Sealer(master_key_for(runtime.settings).derive(purpose))
+
+
+def _json_document(raw: bytes) -> Any:
+    if raw.startswith(_BOM):
+        raw = raw[len(_BOM) :]
+    if not raw.strip():
+        raise malformed("the request body is empty")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise malformed(f"invalid JSON: {exc}") from exc
+
+
+@router.post("/_tenantry/import", status_code=204)
+async def import_state(request: Request, _admin: AdminDep) -> Response:
+    runtime = runtime_of(request)
+    document = _json_document(await read_body(request, limit=STATE_BODY_LIMIT))
+    try:
+        rows = snapshot.read_document(document)
+        snapshot.check_sealed(rows, _sealer(runtime, "tenantry/signing-keys"))
+        responses = _sealer(runtime, "tenantry/stored-responses")
+        async with SharedTransaction(runtime.engine) as tx:
+            await snapshot.load(tx.connection, rows, responses=responses, now=runtime.clock.now())
+            await tx.commit()
+    except snapshot.SnapshotError as exc:
+        raise malformed(str(exc)) from exc
+    _forget_partners(runtime)
+    await runtime.tokens.keys.reload()  # the snapshot's signing keys verify from now on
+    return Response(status_code=204)
+
+
+def _report_response(report: SeedReport) -> Response:
+    return Response(orjson.dumps(report.wire()), media_type=JSON_TYPE)
+
+
+@router.post("/_tenantry/seed")
+async def seed(request: Request, _admin: AdminDep) -> Response:
+    raw = await read_body(request, limit=STATE_BODY_LIMIT)
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    folded = parse_yaml(raw) if media_type in _YAML_TYPES else parse_json_object(raw)
+    report = await apply_seed(runtime_of(request), read_seed(folded))
+    return _report_response(report)
+
+
+def _explain(error: ServiceError) -> str:
+    body = envelope(error, "en-US")
+    data = body["data"]
+    details = "; ".join(str(d) for d in data) if isinstance(data, list) else ""
+    return f"{body['code']}: {body['description']}" + (f" ({details})" if details else "")
+
+
+async def load_seed_file(runtime: Runtime, path: Path) -> None:
+    """Apply a seed file (`.json`, `.yaml` or `.yml`) at start. A seed that cannot be
+    applied stops the start-up (`SeedFileError`) and writes nothing."""
+    if not runtime.settings.sandbox:
+        raise SeedFileError("--seed is a sandbox feature; production mode does not take one")
+    suffix = path.suffix.lower()
+    if suffix not in (".json", ".yaml", ".yml"):
+        raise SeedFileError(f"seed file {path}: the name must end in .json, .yaml or .yml")
+    try:
+        raw = await asyncio.to_thread(path.read_bytes)
+    except OSError as exc:
+        raise SeedFileError(f"cannot read seed file {path}: {exc.strerror}") from None
+    try:
+        folded = parse_json_object(raw) if suffix == ".json" else parse_yaml(raw)
+        report = await apply_seed(runtime, read_seed(folded))
+    except ServiceError as error:
+        message = f"seed file {path} was not applied: {_explain(error)}"
+        log.error("%s", message)
+        raise SeedFileError(message) from None
+    log.info(
+        "seed file %s: %d partners created, %d already there; %d customers created, "
+        "%d already there",
+        path,
+        len(report.partners_created),
+        len(report.partners_existing),
+        len(report.customers_created),
+        len(report.customers_existing),
+    )

@@ -1,0 +1,261 @@
+"""The whole database as one JSON document, and back: the sandbox's export and import.
+
+Document: `{"format": "tenantry-sandbox-state", "version": 1, "exportedAt": ...,
+"tables": {name: [row, ...]}}`, every table of `tables.metadata` in foreign-key order, rows
+in primary-key order. Values are JSON as they are, except timestamps (ISO 8601 with their
+UTC offset) and bytes (base64). Sealed values (signing keys, stored answers) stay sealed:
+a snapshot opens only under the master key that sealed it, which `load` checks first.
+
+Signing keys are the server's, not the sandbox's state: `clear_all` keeps them and `load`
+adds the snapshot's keys to those in place, so every token already issued keeps verifying.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    insert,
+    select,
+)
+from sqlalchemy import delete as sql_delete
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from tenantry.domain.idempotency import IdempotencyKey
+from tenantry.domain.models import PartnershipState, PartnerType
+from tenantry.security.sealing import Sealer, SealError
+from tenantry.storage import tables as t
+from tenantry.storage.db import is_lock_timeout
+from tenantry.storage.idempotency_repository import SqlIdempotencyRepository
+
+FORMAT = "tenantry-sandbox-state"
+VERSION = 1
+_KEPT = frozenset({t.signing_keys.name})
+_BATCH = 500
+_INT32 = 2**31
+_INT64 = 2**63
+
+# Columns the domain reads back as enumerations: anything else there would break reads.
+_CHOICES: dict[tuple[str, str], frozenset[str]] = {
+    (t.partners.name, "partner_type"): frozenset(PartnerType),
+    (t.partnerships.name, "state"): frozenset(PartnershipState),
+}
+
+Rows = dict[str, list[dict[str, Any]]]
+
+
+class SnapshotError(ValueError):
+    """The document cannot be imported; the message says exactly why."""
+
+
+# --- export ----------------------------------------------------------------------------
+
+
+def _dump_value(column: Column[Any], value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(column.type, t.UtcDateTime):
+        return value.isoformat()
+    if isinstance(column.type, LargeBinary):
+        return base64.b64encode(value).decode()
+    return value
+
+
+async def dump(conn: AsyncConnection, now: datetime) -> dict[str, Any]:
+    """Every row of every table. Run it in one transaction for a consistent picture."""
+    document: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "exportedAt": now.astimezone(UTC).isoformat(),
+    }
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for table in t.metadata.sorted_tables:
+        result = await conn.execute(select(table).order_by(*table.primary_key.columns))
+        # Names are sqlalchemy's `quoted_name` (a str subclass): plain str for JSON encoders.
+        tables[str(table.name)] = [
+            {str(c.name): _dump_value(c, row[c.name]) for c in table.columns}
+            for row in result.mappings()
+        ]
+    document["tables"] = tables
+    return document
+
+
+# --- import: reading the document --------------------------------------------------------
+
+
+def _load_value(column: Column[Any], value: Any, where: str) -> Any:
+    """The Python value for one cell, or a SnapshotError naming the cell."""
+    kind = column.type
+    if value is None:
+        if not column.nullable:
+            raise SnapshotError(f"{where} must not be null")
+        return None
+    if isinstance(kind, t.UtcDateTime):
+        if not isinstance(value, str):
+            raise SnapshotError(f"{where} must be an ISO 8601 timestamp string")
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise SnapshotError(f"{where} is not an ISO 8601 timestamp: {value[:40]!r}") from None
+        if parsed.tzinfo is None:
+            raise SnapshotError(f"{where} has no UTC offset: {value[:40]!r}")
+        return parsed
+    if isinstance(kind, LargeBinary):
+        if not isinstance(value, str):
+            raise SnapshotError(f"{where} must be a base64 string")
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise SnapshotError(f"{where} is not valid base64") from None
+    if isinstance(kind, JSON):
+        return value
+    if isinstance(kind, Boolean):
+        if not isinstance(value, bool):
+            raise SnapshotError(f"{where} must be true or false")
+        return value
+    if isinstance(kind, Integer):  # BigInteger included
+        bound = _INT64 if isinstance(kind, BigInteger) else _INT32
+        if isinstance(value, bool) or not isinstance(value, int) or not -bound <= value < bound:
+            raise SnapshotError(f"{where} must be an integer from {-bound} to {bound - 1}")
+        return value
+    if isinstance(kind, String):  # Text included
+        if not isinstance(value, str):
+            raise SnapshotError(f"{where} must be a string")
+        if kind.length is not None and len(value) > kind.length:
+            raise SnapshotError(f"{where} is longer than {kind.length} characters")
+        if "\x00" in value:
+            raise SnapshotError(f"{where} contains a NUL character")
+        choices = _CHOICES.get((column.table.name, column.name))
+        if choices is not None and value not in choices:
+            raise SnapshotError(f"{where} must be one of {', '.join(sorted(choices))}")
+        return value
+    raise SnapshotError(f"{where}: column type {kind} is not supported")  # pragma: no cover
+
+
+def _load_row(table: Table, index: int, row: Any) -> dict[str, Any]:
+    where = f"tables.{table.name}[{index}]"
+    if not isinstance(row, dict):
+        raise SnapshotError(f"{where} must be an object")
+    unknown = sorted(set(row) - set(table.columns.keys()))
+    if unknown:
+        raise SnapshotError(f"{where} has unknown column '{unknown[0]}'")
+    return {c.name: _load_value(c, row.get(c.name), f"{where}.{c.name}") for c in table.columns}
+
+
+def read_document(document: Any) -> Rows:
+    """Check a snapshot document and turn it into rows ready to insert, table by table.
+
+    Every problem is a `SnapshotError` whose message names the offending member. A table
+    left out of `tables` is imported as empty."""
+    if not isinstance(document, dict):
+        raise SnapshotError("the snapshot must be a JSON object")
+    if document.get("format") != FORMAT:
+        raise SnapshotError(f'"format" must be "{FORMAT}"')
+    version = document.get("version")
+    if version != VERSION or isinstance(version, bool):
+        raise SnapshotError(f'"version" {version!r} is not supported (this server reads 1)')
+    tables = document.get("tables")
+    if not isinstance(tables, dict):
+        raise SnapshotError('"tables" must be an object of table name -> rows')
+    known = t.metadata.tables
+    unknown = sorted(set(tables) - set(known))
+    if unknown:
+        raise SnapshotError(f"tables.{unknown[0]} is not a Tenantry table")
+    rows: Rows = {}
+    for table in t.metadata.sorted_tables:
+        given = tables.get(table.name, [])
+        if not isinstance(given, list):
+            raise SnapshotError(f"tables.{table.name} must be a list of rows")
+        rows[table.name] = [_load_row(table, i, row) for i, row in enumerate(given)]
+    return rows
+
+
+def check_sealed(rows: Rows, signing: Sealer) -> None:
+    """Refuse a snapshot sealed under another master key: every signing key must open.
+
+    Signing keys are sealed with their key id as context (`auth/signing_keys.py`)."""
+    for index, row in enumerate(rows.get(t.signing_keys.name, [])):
+        try:
+            signing.open(row["private_key_sealed"], row["kid"].encode())
+        except SealError:
+            raise SnapshotError(
+                f"tables.signing_keys[{index}] (kid {row['kid']}) does not open with this "
+                "server's master key: the snapshot was exported by a server with another "
+                "master key. Import it into a server started with the same "
+                "TENANTRY_MASTER_KEY (or the same data directory's master.key)."
+            ) from None
+
+
+async def _check_stored_answers(conn: AsyncConnection, responses: Sealer, now: datetime) -> None:
+    """Every live stored answer must open too (read back through its own repository)."""
+    repository = SqlIdempotencyRepository(conn, responses)
+    records = (
+        await conn.execute(
+            select(t.idempotency_records.c.scope_hash, t.idempotency_records.c.body_hash)
+        )
+    ).all()
+    for scope_hash, body_hash in records:
+        try:
+            await repository.get(IdempotencyKey(scope_hash, body_hash), now)
+        except SealError:
+            raise SnapshotError(
+                f"the stored answer {scope_hash[:12]}… does not open with this server's master "
+                "key: the snapshot was exported by a server with another master key."
+            ) from None
+
+
+# --- import: writing ----------------------------------------------------------------------
+
+
+async def clear_all(conn: AsyncConnection) -> None:
+    """Delete every row of every table but the signing keys, children first."""
+    for table in reversed(t.metadata.sorted_tables):
+        if table.name not in _KEPT:
+            await conn.execute(sql_delete(table))
+
+
+async def _existing_kids(conn: AsyncConnection) -> set[str]:
+    return set((await conn.execute(select(t.signing_keys.c.kid))).scalars())
+
+
+async def load(
+    conn: AsyncConnection, rows: Rows, *, responses: Sealer, now: datetime
+) -> Mapping[str, int]:
+    """Replace the state with `rows` (from `read_document`, sealing checked) inside the
+    caller's transaction. Returns the number of rows written per table.
+
+    The database's own refusals (duplicate keys, rows pointing at missing rows) become
+    `SnapshotError`s; a lock timeout is re-raised as it is."""
+    await clear_all(conn)
+    kids = await _existing_kids(conn)
+    written: dict[str, int] = {}
+    for table in t.metadata.sorted_tables:
+        batch = rows.get(table.name, [])
+        if table.name in _KEPT:
+            batch = [r for r in batch if r["kid"] not in kids]
+        for start in range(0, len(batch), _BATCH):
+            try:
+                await conn.execute(insert(table), batch[start : start + _BATCH])
+            except DBAPIError as exc:
+                if is_lock_timeout(exc):
+                    raise
+                reason = str(exc.orig).strip().splitlines()[0][:300]
+                raise SnapshotError(
+                    f"tables.{table.name} was refused by the database: {reason}"
+                ) from None
+        written[table.name] = len(batch)
+    await _check_stored_answers(conn, responses, now)
+    return written
