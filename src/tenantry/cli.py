@@ -26,6 +26,10 @@ from tenantry.config import (
 from tenantry.runtime import ConfigurationError, Runtime, master_key_for, open_runtime
 from tenantry.security.keys import MasterKeyError, generate_master_key
 
+# The `azp` of tokens printed by `tenantry token --user`: they come from the operator's
+# command line, not from a registered app.
+CLI_CLIENT_ID = "tenantry-cli"
+
 
 def _storage_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -110,8 +114,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--log-level", default="info")
 
-    token = commands.add_parser("token", help="print an access token for the development partner")
+    token = commands.add_parser(
+        "token", help="print an access token (the development partner's app, or a user's)"
+    )
     _storage_args(token)
+    token.add_argument(
+        "--user",
+        default=None,
+        metavar="UPN",
+        help="an App+User token for this partner user instead of the app-only token",
+    )
 
     commands.add_parser("keygen", help="print a new master key for TENANTRY_MASTER_KEY")
     return parser
@@ -198,11 +210,20 @@ async def _print_token(args: argparse.Namespace) -> None:
     settings = settings_from_env(data_dir=args.data_dir, database_url=args.database_url)
     runtime = await open_runtime(settings)
     try:
-        if await runtime.partner(DEV_TENANT_ID) is None:
-            raise ConfigurationError("there is no development partner here (production mode?)")
-        token, _ = runtime.tokens.issue_app_token(
-            DEV_TENANT_ID, DEV_CLIENT_ID, PARTNER_CENTER_AUDIENCE
-        )
+        if args.user:
+            async with runtime.uow() as work:
+                user = await work.partners.get_user(args.user)
+            if user is None:
+                raise ConfigurationError(f"there is no partner user {args.user!r} here")
+            token, _ = runtime.tokens.issue_user_token(
+                user.partner_id, CLI_CLIENT_ID, user, PARTNER_CENTER_AUDIENCE
+            )
+        else:
+            if await runtime.partner(DEV_TENANT_ID) is None:
+                raise ConfigurationError("there is no development partner here (production mode?)")
+            token, _ = runtime.tokens.issue_app_token(
+                DEV_TENANT_ID, DEV_CLIENT_ID, PARTNER_CENTER_AUDIENCE
+            )
         print(token)
     finally:
         await runtime.close()

@@ -152,3 +152,25 @@ def test_ephemeral_sandbox_leaves_nothing_behind() -> None:
     data_dir = Path(database).parent
     assert data_dir.name.startswith("tenantry-")
     assert not data_dir.exists()
+
+
+def test_token_for_a_user_is_app_and_user(storage_args: list[str]) -> None:
+    server = ServeProcess(*storage_args).wait_ready()
+    try:
+        token = tenantry("token", *storage_args, "--user", "ADMIN@tenantrysandbox.onmicrosoft.com")
+        assert token.returncode == 0, token.stderr
+        created = httpx.post(
+            f"{server.base_url}/v1/customers",
+            json=payloads.minimal(),
+            headers={"Authorization": f"Bearer {token.stdout.strip()}"},
+        ).json()
+        company = httpx.get(
+            f"{server.base_url}/v1/customers/{created['id']}/profiles/company",
+            headers={"Authorization": f"Bearer {token.stdout.strip()}"},
+        )
+        unknown = tenantry("token", *storage_args, "--user", "nobody@example.com")
+    finally:
+        server.stop()
+    assert company.status_code == 200  # an App+User-only call
+    assert unknown.returncode == 2
+    assert "nobody@example.com" in unknown.stderr

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from tenantry.domain.customers import visible_customer
 from tenantry.domain.errors import Errors, ServiceError
-from tenantry.domain.models import AdminUser, Customer, GdapRelationship, Partner
+from tenantry.domain.models import AdminUser, Customer, GdapRelationship, Partner, Partnership
 from tenantry.domain.ports import UnitOfWorkFactory
 from tenantry.domain.sandbox import Visibility
 
@@ -28,6 +28,15 @@ class DirectoryService:
             customer = await visible_customer(work, partner, customer_id, self._cutoff())
             relationships = await work.customers.gdap_relationships(customer.id)
         return customer, [r for r in relationships if r.partner_id == partner.tenant_id]
+
+    async def partnerships(
+        self, partner: Partner, *, as_provider: bool, app_only: bool
+    ) -> list[tuple[Partner, Partnership]]:
+        """A provider's resellers, or a reseller's providers (App+User only)."""
+        if app_only:
+            raise ServiceError(Errors.APP_ONLY_NOT_SUPPORTED)
+        async with self._uow() as work:
+            return await work.partners.partnerships_of(partner.tenant_id, as_provider=as_provider)
 
     async def indirect_resellers(
         self, partner: Partner, customer_id: str, *, app_only: bool

@@ -116,6 +116,10 @@ class PartnerRepository(Protocol):
 
     async def add_partnership(self, partnership: Partnership, created_at: datetime) -> None: ...
 
+    async def partnerships_of(
+        self, partner_id: str, *, as_provider: bool
+    ) -> list[tuple[Partner, Partnership]]: ...
+
     async def get_partnership(self, provider_id: str, reseller_id: str) -> Partnership | None:
         """The partnership of this provider with this reseller, active or not."""
         ...

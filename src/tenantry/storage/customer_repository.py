@@ -119,10 +119,17 @@ class SqlCustomerRepository:
         return int((await self._conn.execute(query)).scalar_one())
 
     async def page(self, query: PageQuery) -> list[Customer]:
+        """The customers the partner created and those created for it as a reseller: two
+        keyset queries, each on its own index, merged (a customer is never in both)."""
         c = t.customers.c
-        stmt = select(t.customers).where(
-            c.partner_id == query.partner_id, c.relationship_to_partner == RESELLER
-        )
+        owned = await self._page_of(c.partner_id == query.partner_id, query)
+        associated = await self._page_of(c.associated_partner_id == query.partner_id, query)
+        merged = sorted(owned + associated, key=lambda x: (x.created_at, x.id), reverse=True)
+        return merged[: query.size]
+
+    async def _page_of(self, whose: ColumnElement[bool], query: PageQuery) -> list[Customer]:
+        c = t.customers.c
+        stmt = select(t.customers).where(whose, c.relationship_to_partner == RESELLER)
         if query.filter is not None and query.filter.prefix:
             stmt = stmt.where(_starts_with(query.filter.field, query.filter.prefix))
         if query.created_before is not None:

@@ -130,3 +130,32 @@ class SqlPartnerRepository:
             reseller_id=row.reseller_id,
             state=PartnershipState(row.state),
         )
+
+    async def partnerships_of(
+        self, partner_id: str, *, as_provider: bool
+    ) -> list[tuple[Partner, Partnership]]:
+        """The partner's partnerships with the partners on the other side of each."""
+        p, q = t.partnerships.c, t.partners.c
+        mine, theirs = (
+            (p.provider_id, p.reseller_id) if as_provider else (p.reseller_id, p.provider_id)
+        )
+        rows = (
+            await self._conn.execute(
+                select(t.partnerships, t.partners)
+                .join(t.partners, q.tenant_id == theirs)
+                .where(mine == partner_id)
+                .order_by(q.name, q.tenant_id)
+            )
+        ).all()
+        return [
+            (
+                Partner(
+                    tenant_id=row.tenant_id,
+                    name=row.name,
+                    partner_type=PartnerType(row.partner_type),
+                    country=row.country,
+                ),
+                Partnership(row.provider_id, row.reseller_id, PartnershipState(row.state)),
+            )
+            for row in rows
+        ]

@@ -113,7 +113,7 @@ customers = Table(
     Column("id", GUID, primary_key=True),
     Column("commerce_id", GUID, nullable=False),
     Column("partner_id", GUID, ForeignKey("partners.tenant_id"), nullable=False),
-    Column("associated_partner_id", GUID, nullable=True, index=True),
+    Column("associated_partner_id", GUID, nullable=True),
     Column("domain", String(64), nullable=False),
     Column("domain_key", search_key(64), nullable=False, unique=True),
     Column("company_name", String(255), nullable=False),
@@ -135,6 +135,8 @@ customers = Table(
     Index("ix_customers_partner_created", "partner_id", "created_at", "id"),
     Index("ix_customers_partner_company", "partner_id", "company_name_key"),
     Index("ix_customers_partner_domain", "partner_id", "domain_key"),
+    # A reseller's list: the customers its providers created for it, newest first.
+    Index("ix_customers_associated_created", "associated_partner_id", "created_at", "id"),
 )
 
 users = Table(

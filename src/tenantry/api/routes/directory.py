@@ -10,7 +10,15 @@ from starlette.responses import Response
 from tenantry.api.deps import CallerDep, runtime_of
 from tenantry.api.errors import JSON_TYPE
 from tenantry.api.schemas.collections import collection_wire
-from tenantry.api.schemas.directory import customer_user_wire, gdap_wire, indirect_reseller_wire
+from tenantry.api.schemas.directory import (
+    IS_INDIRECT_PROVIDER_OF,
+    IS_INDIRECT_RESELLER_OF,
+    customer_user_wire,
+    gdap_wire,
+    indirect_reseller_wire,
+    partner_relationship_wire,
+)
+from tenantry.domain.errors import Errors, ServiceError
 
 router = APIRouter(tags=["directory"])
 
@@ -44,4 +52,36 @@ async def gdap_relationships(customer_id: str, request: Request, caller: CallerD
     customer, found = await runtime_of(request).directory.gdap(caller.partner, customer_id)
     items = [gdap_wire(customer, g) for g in found]
     body = collection_wire(items, f"/customers/{customer.id}/delegatedadminrelationships")
+    return Response(orjson.dumps(body), media_type=JSON_TYPE)
+
+
+_RELATIONSHIP_TYPES = {
+    # Spelled as the .NET SDK's enum (PascalCase) or as on the wire (snake_case).
+    "isindirectcloudsolutionproviderof": True,
+    "is_indirect_cloud_solution_provider_of": True,
+    "isindirectresellerof": False,
+    "is_indirect_reseller_of": False,
+}
+
+
+@router.get("/v1/relationships", summary="List the partner's indirect partnerships")
+async def partner_relationships(request: Request, caller: CallerDep) -> Response:
+    """`IsIndirectCloudSolutionProviderOf`: a provider's resellers; `IsIndirectResellerOf`:
+    a reseller's providers."""
+    wanted = request.query_params.get("relationship_type", "")
+    as_provider = _RELATIONSHIP_TYPES.get(wanted.lower())
+    if as_provider is None:
+        raise ServiceError(
+            Errors.MALFORMED_REQUEST,
+            {
+                "reason": "relationship_type must be IsIndirectCloudSolutionProviderOf or "
+                "IsIndirectResellerOf"
+            },
+        )
+    found = await runtime_of(request).directory.partnerships(
+        caller.partner, as_provider=as_provider, app_only=caller.principal.app_only
+    )
+    kind = IS_INDIRECT_PROVIDER_OF if as_provider else IS_INDIRECT_RESELLER_OF
+    items = [partner_relationship_wire(p, kind, active=ship.active) for p, ship in found]
+    body = collection_wire(items, f"/relationships?relationship_type={wanted}")
     return Response(orjson.dumps(body), media_type=JSON_TYPE)

@@ -26,15 +26,26 @@ def customer_user_wire(customer: Customer, user: AdminUser) -> dict[str, Any]:
     }
 
 
-def indirect_reseller_wire(partner: Partner) -> dict[str, Any]:
+IS_INDIRECT_RESELLER_OF = "is_indirect_reseller_of"
+IS_INDIRECT_PROVIDER_OF = "is_indirect_cloud_solution_provider_of"
+
+
+def partner_relationship_wire(
+    partner: Partner, relationship_type: str, *, active: bool = True
+) -> dict[str, Any]:
+    """A PartnerRelationship: the partner on the other side, and how it is related."""
     return {
         "id": partner.tenant_id,
         "name": partner.name,
-        "relationshipType": "is_indirect_reseller_of",
-        "state": "Active",
+        "relationshipType": relationship_type,
+        "state": "Active" if active else "Inactive",
         "location": partner.country,
         "attributes": {"objectType": "PartnerRelationship"},
     }
+
+
+def indirect_reseller_wire(partner: Partner) -> dict[str, Any]:
+    return partner_relationship_wire(partner, IS_INDIRECT_RESELLER_OF)
 
 
 def gdap_wire(customer: Customer, gdap: GdapRelationship) -> dict[str, Any]:

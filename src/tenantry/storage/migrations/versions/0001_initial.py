@@ -109,8 +109,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("customers", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_customers_associated_partner_id"),
-            ["associated_partner_id"],
+            "ix_customers_associated_created",
+            ["associated_partner_id", "created_at", "id"],
             unique=False,
         )
         batch_op.create_index(
@@ -260,7 +260,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_customers_partner_domain")
         batch_op.drop_index("ix_customers_partner_created")
         batch_op.drop_index("ix_customers_partner_company")
-        batch_op.drop_index(batch_op.f("ix_customers_associated_partner_id"))
+        batch_op.drop_index("ix_customers_associated_created")
 
     op.drop_table("customers")
     with op.batch_alter_table("apps", schema=None) as batch_op:
