@@ -10,9 +10,11 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from tenantry import admin
 from tenantry.auth.development import DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_TENANT_ID
 from tenantry.auth.tokens import PARTNER_CENTER_AUDIENCE
 from tenantry.config import (
@@ -23,6 +25,7 @@ from tenantry.config import (
     Settings,
     settings_from_env,
 )
+from tenantry.domain.models import PartnerType
 from tenantry.runtime import ConfigurationError, Runtime, master_key_for, open_runtime
 from tenantry.security.keys import MasterKeyError, generate_master_key
 
@@ -126,7 +129,70 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("keygen", help="print a new master key for TENANTRY_MASTER_KEY")
+    _partner_commands(commands)
     return parser
+
+
+def _partner_commands(commands: Any) -> None:
+    partners = commands.add_parser("partners", help="register partners, apps, users, partnerships")
+    actions = partners.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="register a partner")
+    create.add_argument("--name", required=True)
+    create.add_argument("--type", required=True, choices=[t.value for t in PartnerType])
+    create.add_argument("--country", required=True, help="ISO 3166-1 alpha-2; sets the market")
+    create.add_argument("--tenant-id", default=None, help="default: a new GUID")
+    actions.add_parser("list", help="list the partners")
+    app = actions.add_parser("add-app", help="register an app; prints its secret once")
+    app.add_argument("tenant_id")
+    app.add_argument("--name", default="App")
+    user = actions.add_parser("add-user", help="add a partner user (App+User sign-in)")
+    user.add_argument("tenant_id")
+    user.add_argument("--upn", required=True)
+    user.add_argument("--role", action="append", default=[], help="repeatable, e.g. 'Admin agent'")
+    user.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input (else one is generated and printed once)",
+    )
+    link = actions.add_parser("link-reseller", help="a provider's partnership with a reseller")
+    link.add_argument("provider")
+    link.add_argument("reseller")
+    link.add_argument("--inactive", action="store_true")
+    for action in (create, app, user, link, actions.choices["list"]):
+        _storage_args(action)
+
+
+async def _partners(args: argparse.Namespace) -> None:
+    settings = settings_from_env(data_dir=args.data_dir, database_url=args.database_url)
+    runtime = await open_runtime(settings)
+    try:
+        if args.action == "create":
+            partner = await admin.create_partner(
+                runtime, args.name, PartnerType(args.type), args.country, args.tenant_id
+            )
+            print(partner.tenant_id)
+        elif args.action == "list":
+            for p in await admin.list_partners(runtime):
+                print(f"{p.tenant_id}  {p.partner_type.value:<17}  {p.country}  {p.name}")
+        elif args.action == "add-app":
+            issued = await admin.add_app(runtime, args.tenant_id, args.name)
+            print(f"client id:     {issued.identifier}")
+            print(f"client secret: {issued.secret}   (shown once: store it now)")
+        elif args.action == "add-user":
+            password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+            issued = await admin.add_user(
+                runtime, args.tenant_id, args.upn, tuple(args.role), password
+            )
+            print(f"user:          {args.upn}")
+            if issued.secret is not None:
+                print(f"password:      {issued.secret}   (shown once: store it now)")
+        elif args.action == "link-reseller":
+            ship = await admin.link_reseller(
+                runtime, args.provider, args.reseller, active=not args.inactive
+            )
+            print(f"{ship.provider_id} -> {ship.reseller_id}: {ship.state.value}")
+    finally:
+        await runtime.close()
 
 
 def _banner(base_url: str) -> Callable[[Runtime], None]:
@@ -242,6 +308,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "keygen":
         print(generate_master_key())
+        return 0
+    if args.command == "partners":
+        try:
+            asyncio.run(_partners(args))
+        except (ConfigurationError, MasterKeyError) as exc:
+            print(f"tenantry: {exc}", file=sys.stderr)
+            return 2
         return 0
     return 2
 

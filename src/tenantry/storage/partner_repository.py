@@ -159,3 +159,15 @@ class SqlPartnerRepository:
             )
             for row in rows
         ]
+
+    async def all(self) -> list[Partner]:
+        rows = (await self._conn.execute(select(t.partners).order_by(t.partners.c.name))).all()
+        return [
+            Partner(
+                tenant_id=row.tenant_id,
+                name=row.name,
+                partner_type=PartnerType(row.partner_type),
+                country=row.country,
+            )
+            for row in rows
+        ]
