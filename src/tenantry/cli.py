@@ -28,6 +28,7 @@ from tenantry.config import (
 from tenantry.domain.models import PartnerType
 from tenantry.runtime import ConfigurationError, Runtime, master_key_for, open_runtime
 from tenantry.security.keys import MasterKeyError, generate_master_key
+from tenantry.security.sealing import SealError
 
 # The `azp` of tokens printed by `tenantry token --user`: they come from the operator's
 # command line, not from a registered app.
@@ -164,7 +165,7 @@ def _partner_commands(commands: Any) -> None:
 
 async def _partners(args: argparse.Namespace) -> None:
     settings = settings_from_env(data_dir=args.data_dir, database_url=args.database_url)
-    runtime = await open_runtime(settings)
+    runtime = await open_runtime(settings, bootstrap=False)
     try:
         if args.action == "create":
             partner = await admin.create_partner(
@@ -250,7 +251,7 @@ def _serve(args: argparse.Namespace) -> int:
         master_key_for(settings)  # refuse bad key settings before binding the port
         if not settings.sandbox:  # and a production database that would not be safe
             asyncio.run(_preflight(settings))
-    except (ConfigurationError, MasterKeyError) as exc:
+    except (ConfigurationError, MasterKeyError, SealError) as exc:
         print(f"tenantry: {exc}", file=sys.stderr)
         return 2
     app = create_app(settings, on_ready=_banner(f"http://{host}:{args.port}"))
@@ -274,7 +275,7 @@ async def _preflight(settings: Settings) -> None:
 
 async def _print_token(args: argparse.Namespace) -> None:
     settings = settings_from_env(data_dir=args.data_dir, database_url=args.database_url)
-    runtime = await open_runtime(settings)
+    runtime = await open_runtime(settings, bootstrap=False)
     try:
         if args.user:
             async with runtime.uow() as work:
@@ -302,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "token":
         try:
             asyncio.run(_print_token(args))
-        except (ConfigurationError, MasterKeyError) as exc:
+        except (ConfigurationError, MasterKeyError, SealError) as exc:
             print(f"tenantry: {exc}", file=sys.stderr)
             return 2
         return 0
@@ -312,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "partners":
         try:
             asyncio.run(_partners(args))
-        except (ConfigurationError, MasterKeyError) as exc:
+        except (ConfigurationError, MasterKeyError, SealError) as exc:
             print(f"tenantry: {exc}", file=sys.stderr)
             return 2
         return 0

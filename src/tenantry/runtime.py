@@ -25,7 +25,7 @@ from tenantry.domain.profiles import ProfileService
 from tenantry.domain.sandbox import SandboxLimits, Visibility
 from tenantry.security.hashing import GeneratedSecretHasher
 from tenantry.security.keys import MasterKey
-from tenantry.security.sealing import Sealer
+from tenantry.security.sealing import Sealer, SealError
 from tenantry.security.tamper import TamperProof
 from tenantry.storage.db import create_engine, is_sqlite
 from tenantry.storage.migrate import upgrade_to_head
@@ -116,8 +116,10 @@ async def _refuse_development_partner(uow: SqlUnitOfWorkFactory, engine: AsyncEn
         )
 
 
-async def open_runtime(settings: Settings) -> Runtime:
-    """Connect, migrate, load keys and, in sandbox mode, seed the development partner."""
+async def open_runtime(settings: Settings, *, bootstrap: bool = True) -> Runtime:
+    """Connect, migrate, load keys and, for a sandbox server (`bootstrap`), create the
+    development partner. Command-line tools pass `bootstrap=False`: run against a
+    production database by mistake, they must never add the public credentials to it."""
     master = master_key_for(settings)
     url = settings.resolved_database_url()
     if is_sqlite(url) and settings.database_url is None:
@@ -127,6 +129,12 @@ async def open_runtime(settings: Settings) -> Runtime:
         await upgrade_to_head(engine)
         keys = SigningKeyStore(engine, Sealer(master.derive("tenantry/signing-keys")))
         await keys.load_or_create()
+    except SealError as exc:
+        await engine.dispose()
+        raise ConfigurationError(
+            "the signing keys stored in this database do not open with this master key: "
+            "use the master key the database was created with"
+        ) from exc
     except BaseException:
         await engine.dispose()
         raise
@@ -136,7 +144,7 @@ async def open_runtime(settings: Settings) -> Runtime:
     created = False
     if not settings.sandbox:
         await _refuse_development_partner(uow, engine)
-    if settings.sandbox:
+    if settings.sandbox and bootstrap:
         try:
             created = await ensure_development_partner(uow, hasher)
         except IntegrityError:  # another node created it at the same moment

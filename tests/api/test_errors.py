@@ -127,7 +127,12 @@ async def test_400_for_a_wrong_audience_and_for_an_expired_token(server: LiveSer
 
     key = server.runtime.tokens.keys.current
     now = int(time.time())
-    base = {"tid": DEV_TENANT_ID, "azp": DEV_CLIENT_ID, "idtyp": "app"}
+    base = {
+        "tid": DEV_TENANT_ID,
+        "azp": DEV_CLIENT_ID,
+        "idtyp": "app",
+        "iss": f"https://login.microsoftonline.com/{DEV_TENANT_ID}/v2.0",
+    }
     wrong_audience = jwt.encode(
         {**base, "aud": "https://graph.microsoft.com", "iat": now, "exp": now + 600},
         key.private_key,

@@ -109,6 +109,18 @@ def test_production_onboarding_from_the_command_line(tmp_path: Path) -> None:
 def test_partner_commands_refuse_clearly(tmp_path: Path) -> None:
     env = {"TENANTRY_MASTER_KEY": tenantry("keygen").stdout.strip()}
     where = ["--data-dir", str(tmp_path)]
+    direct = _run(
+        "partners",
+        "create",
+        "--name",
+        "Direct",
+        "--type",
+        "direct_bill",
+        "--country",
+        "US",
+        *where,
+        env=env,
+    ).stdout.strip()
     cases = [
         (
             ("partners", "create", "--name", "X", "--type", "direct_bill", "--country", "UK"),
@@ -120,8 +132,8 @@ def test_partner_commands_refuse_clearly(tmp_path: Path) -> None:
             (
                 "partners",
                 "link-reseller",
-                "7e4a47e7-de00-4000-8000-000000000001",
-                "7e4a47e7-de00-4000-8000-000000000001",
+                direct,
+                direct,
             ),
             "not an indirect provider",
         ),
@@ -133,7 +145,7 @@ def test_partner_commands_refuse_clearly(tmp_path: Path) -> None:
     short = _run(
         "partners",
         "add-user",
-        "7e4a47e7-de00-4000-8000-000000000001",
+        direct,
         "--upn",
         "a@b.c",
         "--password-stdin",
@@ -143,3 +155,16 @@ def test_partner_commands_refuse_clearly(tmp_path: Path) -> None:
     )
     assert short.returncode == 2
     assert "at least 12" in short.stderr
+
+
+def test_tools_never_add_the_sandbox_partner_to_a_database(tmp_path: Path) -> None:
+    """An operator forgetting TENANTRY_MODE=production must not plant public credentials."""
+    key = tenantry("keygen").stdout.strip()
+    env = {"TENANTRY_MASTER_KEY": key}  # the default mode is sandbox
+    where = ["--data-dir", str(tmp_path)]
+    assert _run("partners", "list", *where, env=env).stdout == ""
+    refused = _run("token", *where, env=env)
+    assert refused.returncode == 2
+    server = ServeProcess("--mode", "production", *where, env=env).wait_ready()
+    server.stop()
+    assert "development partner" not in server.output()

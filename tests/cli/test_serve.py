@@ -174,3 +174,23 @@ def test_token_for_a_user_is_app_and_user(storage_args: list[str]) -> None:
     assert company.status_code == 200  # an App+User-only call
     assert unknown.returncode == 2
     assert "nobody@example.com" in unknown.stderr
+
+
+def test_production_with_another_master_key_says_why(tmp_path: Path) -> None:
+    first = tenantry("keygen").stdout.strip()
+    created = tenantry(
+        "partners", "list", "--data-dir", str(tmp_path), env={"TENANTRY_MASTER_KEY": first}
+    )
+    assert created.returncode == 0
+    other = tenantry("keygen").stdout.strip()
+    result = tenantry(
+        "serve",
+        "--mode",
+        "production",
+        "--data-dir",
+        str(tmp_path),
+        env={"TENANTRY_MASTER_KEY": other},
+    )
+    assert result.returncode == 2
+    assert "master key the database was created with" in result.stderr
+    assert "Traceback" not in result.stderr

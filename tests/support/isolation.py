@@ -52,7 +52,9 @@ def add_partner_with_user(
             now = datetime.now(UTC)
             await work.partners.add(partner, now)
             await work.partners.add_app(
-                AppRegistration(client_id, partner.tenant_id, "test app", runtime.hasher.hash(secret)),
+                AppRegistration(
+                    client_id, partner.tenant_id, "test app", runtime.hasher.hash(secret)
+                ),
                 now,
             )
             user = PartnerUser(
@@ -119,16 +121,15 @@ def swap_claims(token: str, claims: dict[str, Any]) -> str:
 
 
 class BadTokens:
-    """Tokens that must be refused, built from a real token of the victim partner."""
+    """Forged tokens, built from the claims of a real (App+User) token of the victim: if
+    one were accepted, it would carry all of a signed-in partner user's powers."""
 
-    def __init__(self, server: LiveServer, app_token: str, user_token: str) -> None:
+    def __init__(self, server: LiveServer, token: str) -> None:
         self._key = server.runtime.tokens.keys.current
-        self.app_token = app_token
-        self.user_token = user_token
-        self.claims = claims_of(app_token)
+        self.claims = claims_of(token)
 
     def signed(self, **changes: Any) -> str:
-        """The victim's app claims with `changes` (None removes a claim), signed by the
+        """The victim's claims with `changes` (None removes a claim), signed by the
         server's own current key: only what changed can make it bad."""
         now = int(time.time())
         claims = {**self.claims, "iat": now, "nbf": now, "exp": now + 600}
@@ -145,9 +146,7 @@ class BadTokens:
         forger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         now = int(time.time())
         claims = {**self.claims, "iat": now, "nbf": now, "exp": now + 600}
-        return jwt.encode(
-            claims, forger, algorithm="RS256", headers={"kid": kid or self._key.kid}
-        )
+        return jwt.encode(claims, forger, algorithm="RS256", headers={"kid": kid or self._key.kid})
 
     def alg_none(self) -> str:
         now = int(time.time())

@@ -19,6 +19,14 @@ AUDIENCES = (PARTNER_CENTER_AUDIENCE, LEGACY_GRAPH_AUDIENCE)
 _CACHE_SIZE = 4096
 
 
+def _issuers(tenant_id: str) -> tuple[str, str]:
+    """The two issuer forms the token endpoint writes (v2 and v1), for this tenant only."""
+    return (
+        f"https://login.microsoftonline.com/{tenant_id}/v2.0",
+        f"https://sts.windows.net/{tenant_id}/",
+    )
+
+
 class TokenRejected(Exception):
     """The bearer token is not one Tenantry accepts; the message says why."""
 
@@ -134,7 +142,7 @@ class TokenService:
                 public,
                 algorithms=["RS256"],
                 audience=list(AUDIENCES),
-                options={"require": ["exp", "iat", "aud", "tid"]},
+                options={"require": ["exp", "iat", "aud", "tid", "iss"]},
             )
         except jwt.ExpiredSignatureError as exc:
             raise TokenRejected("the token has expired") from exc
@@ -143,8 +151,11 @@ class TokenService:
         except jwt.PyJWTError as exc:
             raise TokenRejected("the token's signature or claims are invalid") from exc
         client_id = claims.get("azp") or claims.get("appid")
-        if not isinstance(client_id, str) or not isinstance(claims["tid"], str):
+        tenant = claims["tid"]
+        if not isinstance(client_id, str) or not isinstance(tenant, str):
             raise TokenRejected("the token does not name its application and tenant")
+        if claims.get("iss") not in _issuers(tenant):
+            raise TokenRejected("the token's issuer is not the tenant's token endpoint")
         return Principal(
             partner_id=claims["tid"],
             client_id=client_id,

@@ -27,6 +27,7 @@ def create_engine(url: str, *, lock_wait_seconds: float) -> AsyncEngine:
         engine = create_async_engine(
             url,
             connect_args={"timeout": lock_wait_seconds},
+            hide_parameters=True,  # failed statements are logged without their values
             pool_size=8,
             max_overflow=8,
         )
@@ -54,6 +55,7 @@ def create_engine(url: str, *, lock_wait_seconds: float) -> AsyncEngine:
         pool_size=10,
         max_overflow=10,
         pool_pre_ping=True,
+        hide_parameters=True,
         connect_args={"server_settings": {"lock_timeout": str(wait_ms)}},
     )
 
