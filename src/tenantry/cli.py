@@ -112,6 +112,13 @@ def _parser() -> argparse.ArgumentParser:
         help="keep everything in a temporary directory, removed on exit (for CI)",
     )
     serve.add_argument(
+        "--trust-issuers",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="JSON list of external OpenID Connect issuers whose tokens are accepted",
+    )
+    serve.add_argument(
         "--admin-key",
         default=None,
         help="the sandbox control plane's key (Tenantry-Admin-Key header)",
@@ -241,6 +248,7 @@ def _serve(args: argparse.Namespace) -> int:
         idempotency_retention_seconds=args.idempotency_retention,
         lock_wait_seconds=args.lock_wait,
         seed_file=args.seed,
+        trusted_issuers_file=args.trust_issuers,
         admin_key=args.admin_key,
         ephemeral=args.ephemeral or None,
         customer_cap=args.customer_cap,

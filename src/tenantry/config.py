@@ -42,6 +42,7 @@ class Settings:
     customer_cap: int = 75  # Partner Center's integration sandbox allows 75
     provisioning_delay_seconds: float = 0.0
     seed_file: Path | None = None
+    trusted_issuers_file: Path | None = None
     ephemeral: bool = False
 
     @property
@@ -81,6 +82,8 @@ def settings_from_env(**overrides: object) -> Settings:
         env["master_key"] = value
     if value := os.environ.get("TENANTRY_IDEMPOTENCY_RETENTION"):
         env["idempotency_retention_seconds"] = int(value)
+    if value := os.environ.get("TENANTRY_TRUSTED_ISSUERS"):
+        env["trusted_issuers_file"] = Path(value)
     if value := os.environ.get("TENANTRY_ADMIN_KEY"):
         env["admin_key"] = value
     if value := os.environ.get("TENANTRY_LOCK_WAIT"):

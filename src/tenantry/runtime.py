@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tenantry.api.continuation import ContinuationCodec
 from tenantry.auth.development import DEV_TENANT_ID, ensure_development_partner
+from tenantry.auth.issuers import ExternalVerifier, IssuerConfigError, load_trusted_issuers
 from tenantry.auth.signing_keys import SigningKeyStore
 from tenantry.auth.tokens import TokenService
 from tenantry.config import Settings
@@ -154,6 +155,13 @@ async def open_runtime(settings: Settings, *, bootstrap: bool = True) -> Runtime
         provisioning_delay_seconds=settings.provisioning_delay_seconds if settings.sandbox else 0,
     )
     visibility = Visibility(clock, limits)
+    external = None
+    if settings.trusted_issuers_file is not None:
+        try:
+            external = ExternalVerifier(load_trusted_issuers(settings.trusted_issuers_file))
+        except IssuerConfigError as exc:
+            await engine.dispose()
+            raise ConfigurationError(str(exc)) from exc
     policy = CreatePolicy(
         sandbox=settings.sandbox,
         retention=timedelta(seconds=settings.idempotency_retention_seconds),
@@ -163,7 +171,7 @@ async def open_runtime(settings: Settings, *, bootstrap: bool = True) -> Runtime
         settings=settings,
         engine=engine,
         uow=uow,
-        tokens=TokenService(keys, settings.token_lifetime_seconds),
+        tokens=TokenService(keys, settings.token_lifetime_seconds, external),
         customers=CustomerService(uow, clock, hasher, policy, limits),
         listing=CustomerListing(uow, clock, limits),
         profiles=ProfileService(uow, sandbox=settings.sandbox, visibility=visibility),

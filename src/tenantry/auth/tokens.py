@@ -6,9 +6,11 @@ import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 import jwt
 
+from tenantry.auth.issuers import ExternalVerifier
 from tenantry.auth.signing_keys import SigningKeyStore
 from tenantry.domain.models import PartnerUser
 
@@ -27,6 +29,16 @@ def _issuers(tenant_id: str) -> tuple[str, str]:
     )
 
 
+def _principal(claims: dict[str, Any], *, app_only: bool) -> Principal:
+    client_id = claims.get("azp") or claims.get("appid")
+    tenant = claims["tid"]
+    if not isinstance(client_id, str) or not isinstance(tenant, str):
+        raise TokenRejected("the token does not name its application and tenant")
+    return Principal(
+        partner_id=tenant, client_id=client_id, app_only=app_only, expires_at=int(claims["exp"])
+    )
+
+
 class TokenRejected(Exception):
     """The bearer token is not one Tenantry accepts; the message says why."""
 
@@ -42,9 +54,15 @@ class Principal:
 
 
 class TokenService:
-    def __init__(self, keys: SigningKeyStore, lifetime_seconds: int) -> None:
+    def __init__(
+        self,
+        keys: SigningKeyStore,
+        lifetime_seconds: int,
+        external: ExternalVerifier | None = None,
+    ) -> None:
         self._keys = keys
         self._lifetime = lifetime_seconds
+        self._external = external
         self._verified: OrderedDict[str, Principal] = OrderedDict()
 
     @property
@@ -122,6 +140,27 @@ class TokenService:
             self._verified.popitem(last=False)
         return principal
 
+    async def _verify_external(self, token: str) -> Principal | None:
+        """A token of a trusted external issuer, or None when it names none of them."""
+        assert self._external is not None
+        try:
+            unverified = jwt.decode(token, options={"verify_signature": False})
+        except jwt.PyJWTError as exc:
+            raise TokenRejected("the token is not a JWT") from exc
+        issuer = self._external.issuer_for(unverified)
+        if issuer is None:
+            return None
+        try:
+            claims = await self._external.verify(token, issuer, str(unverified["tid"]))
+        except jwt.ExpiredSignatureError as exc:
+            raise TokenRejected("the token has expired") from exc
+        except jwt.InvalidAudienceError as exc:
+            raise TokenRejected("the token's audience is not this API") from exc
+        except (jwt.PyJWTError, jwt.PyJWKClientError) as exc:
+            raise TokenRejected("the token's signature or claims are invalid") from exc
+        # Entra ID: delegated (user) tokens carry `scp`; application tokens do not.
+        return _principal(claims, app_only=claims.get("idtyp") == "app" or "scp" not in claims)
+
     async def _verify_uncached(self, token: str) -> Principal:
         try:
             header = jwt.get_unverified_header(token)
@@ -134,6 +173,11 @@ class TokenService:
         if public is None:
             await self._keys.reload_if_due()  # another node may have created a key
             public = self._keys.public_key(kid)
+        if public is None and self._external is not None:
+            # Not one of ours: perhaps a trusted external issuer's token.
+            external = await self._verify_external(token)
+            if external is not None:
+                return external
         if public is None:
             raise TokenRejected("the token was signed by an unknown key")
         try:
