@@ -159,6 +159,7 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
     app.add_exception_handler(StorageBusy, _busy)
     for module in (listing, customers, profiles, directory, domains, validation, oauth, health):
         app.include_router(module.router)
-    for control in (state, limits, faults, inspection):  # the sandbox control plane, /_tenantry/
-        app.include_router(control.router, include_in_schema=False)
+    if settings.sandbox:  # the control plane does not exist in production mode
+        for control in (state, limits, faults, inspection):
+            app.include_router(control.router, include_in_schema=False)
     return app

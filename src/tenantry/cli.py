@@ -15,12 +15,19 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from tenantry import admin
-from tenantry.auth.development import DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_TENANT_ID
+from tenantry.auth.development import (
+    DEV_CLIENT_ID,
+    DEV_CLIENT_SECRET,
+    DEV_TENANT_ID,
+    DEV_USER_PASSWORD,
+    DEV_USER_UPN,
+)
 from tenantry.auth.tokens import PARTNER_CENTER_AUDIENCE
 from tenantry.config import (
     DEFAULT_DATA_DIR,
     DEFAULT_HOST,
     DEFAULT_PORT,
+    DEV_ADMIN_KEY,
     Mode,
     Settings,
     settings_from_env,
@@ -223,6 +230,13 @@ def _banner(base_url: str) -> Callable[[Runtime], None]:
                 f"    client secret: {DEV_CLIENT_SECRET}",
                 f"    token URL:     {base_url}/{DEV_TENANT_ID}/oauth2/v2.0/token",
                 f"    scope:         {PARTNER_CENTER_AUDIENCE}/.default",
+                f"    partner user:  {DEV_USER_UPN} / {DEV_USER_PASSWORD}",
+                "  control plane:   /_tenantry/ with header "
+                + (
+                    "Tenantry-Admin-Key: " + s.admin_key
+                    if s.admin_key == DEV_ADMIN_KEY
+                    else "Tenantry-Admin-Key: (the key given with --admin-key)"
+                ),
             ]
         print("\n".join(lines), flush=True)
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from tenantry.domain.sandbox import PARTNER_CENTER_SANDBOX_CAP
+
 
 class Mode(StrEnum):
     """Sandbox: development partner, delete allowed. Production: none of that."""
@@ -39,7 +41,7 @@ class Settings:
     token_lifetime_seconds: int = 3600
     master_key: str | None = field(default=None, repr=False)
     admin_key: str = field(default=DEV_ADMIN_KEY, repr=False)
-    customer_cap: int = 75  # Partner Center's integration sandbox allows 75
+    customer_cap: int = PARTNER_CENTER_SANDBOX_CAP
     provisioning_delay_seconds: float = 0.0
     seed_file: Path | None = None
     trusted_issuers_file: Path | None = None

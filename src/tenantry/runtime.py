@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -61,7 +62,6 @@ class Runtime:
     idempotency_secret: bytes
     hasher: GeneratedSecretHasher
     clock: SystemClock
-    created_development_partner: bool = False
     _partners: dict[str, tuple[float, Partner]] = field(default_factory=dict)
 
     async def partner(self, tenant_id: str) -> Partner | None:
@@ -142,14 +142,11 @@ async def open_runtime(settings: Settings, *, bootstrap: bool = True) -> Runtime
     uow = SqlUnitOfWorkFactory(engine, Sealer(master.derive("tenantry/stored-responses")))
     hasher = GeneratedSecretHasher()
     clock = SystemClock()
-    created = False
     if not settings.sandbox:
         await _refuse_development_partner(uow, engine)
     if settings.sandbox and bootstrap:
-        try:
-            created = await ensure_development_partner(uow, hasher)
-        except IntegrityError:  # another node created it at the same moment
-            created = False
+        with contextlib.suppress(IntegrityError):  # another node created it just now
+            await ensure_development_partner(uow, hasher)
     limits = SandboxLimits(
         customer_cap=settings.customer_cap if settings.sandbox else 0,
         provisioning_delay_seconds=settings.provisioning_delay_seconds if settings.sandbox else 0,
@@ -182,5 +179,4 @@ async def open_runtime(settings: Settings, *, bootstrap: bool = True) -> Runtime
         idempotency_secret=master.derive("tenantry/idempotency-keys"),
         hasher=hasher,
         clock=clock,
-        created_development_partner=created,
     )

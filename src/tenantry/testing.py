@@ -91,16 +91,25 @@ class Sandbox:
         return str(body["access_token"])
 
     def reset(self, *, empty: bool = False) -> None:
-        """Back to the first-start state (or no partner at all): every customer is gone."""
+        """Back to the first-start state (or no partner at all): every customer, fault and
+        recorded request is gone, and the limits are back to no cap and no delay."""
         import httpx
 
+        headers = {ADMIN_HEADER: self.admin_key}
         response = httpx.post(
             f"{self.base_url}/_tenantry/reset",
             params={"empty": "true"} if empty else None,
-            headers={ADMIN_HEADER: self.admin_key},
+            headers=headers,
             timeout=30,
         )
         response.raise_for_status()
+        limits = httpx.put(
+            f"{self.base_url}/_tenantry/limits",
+            json={"customerCap": 0, "provisioningDelaySeconds": 0},
+            headers=headers,
+            timeout=30,
+        )
+        limits.raise_for_status()
 
 
 def free_port() -> int:
@@ -205,6 +214,9 @@ def tenantry_sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
     try:
         if request.config.getoption("--tenantry-mode") == "subprocess":
             port = free_port()
+            # The tests' own TENANTRY_* settings (a database URL, a key) must not reach
+            # a sandbox whose state is wiped before every test.
+            env = {k: v for k, v in os.environ.items() if not k.startswith("TENANTRY_")}
             process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
                 [
                     sys.executable,
@@ -219,7 +231,10 @@ def tenantry_sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
                     "0",
                     "--log-level",
                     "warning",
+                    "--admin-key",
+                    DEV_ADMIN_KEY,
                 ],
+                env=env,
             )
             try:
                 base_url = f"http://127.0.0.1:{port}"

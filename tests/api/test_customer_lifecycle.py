@@ -49,9 +49,10 @@ async def test_removing_the_relationship_hides_the_customer(
 
 async def test_removing_the_relationship_is_app_and_user_only(client: httpx.AsyncClient) -> None:
     customer = await _customer(client)
-    response = await client.patch(f"/v1/customers/{customer['id']}", json=REMOVE)
-    assert response.status_code == 403
-    assert response.json()["code"] == 900329
+    for body in (REMOVE, {"relationshipToPartner": "reseller"}):  # token first, then body
+        response = await client.patch(f"/v1/customers/{customer['id']}", json=body)
+        assert response.status_code == 403
+        assert response.json()["code"] == 900329
 
 
 @pytest.mark.parametrize(

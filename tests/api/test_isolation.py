@@ -534,7 +534,9 @@ def probe_create(world: World, http: httpx.Client, caller: Caller) -> None:
 
 
 def probe_update_billing(world: World, http: httpx.Client, caller: Caller) -> None:
-    """A's etag, a stale one, or none: always 20002, before any etag comparison."""
+    """A's etag or a stale one: always 20002, before any etag comparison. Without any
+    If-Match: 428, which is judged before the customer is even looked up (so it reveals
+    nothing about A)."""
     secrets = world.secrets()
     for victim, cid in _each_customer_id(world):
         body = {**victim.profile, "email": "mallory@bravo.example", "companyName": "Mallory"}
@@ -548,7 +550,10 @@ def probe_update_billing(world: World, http: httpx.Client, caller: Caller) -> No
                 json_body=body,
                 headers=headers,
             )
-            assert_no_relationship(response, caller, cid, secrets)
+            if if_match is None:
+                assert_refused(response, 428, 880018, secrets)
+            else:
+                assert_no_relationship(response, caller, cid, secrets)
     assert_a_intact(http, world, world.customers)
 
 

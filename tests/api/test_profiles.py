@@ -175,3 +175,14 @@ async def test_profiles_of_unknown_customers(client: httpx.AsyncClient) -> None:
         "/v1/customers/nope/profiles/billing", json={}, headers={"If-Match": "1"}
     )
     assert response.json()["code"] == 900118
+
+
+async def test_if_match_is_judged_first_and_star_means_current(client: httpx.AsyncClient) -> None:
+    customer = await _customer(client)
+    uri = f"/v1/customers/{customer['id']}/profiles/billing"
+    missing = await client.put(uri, content=b"{not json")
+    assert missing.status_code == 428
+    profile = (await client.get(uri)).json()
+    star = await client.put(uri, json=_profile_body(profile), headers={"If-Match": "*"})
+    assert star.status_code == 200
+    assert star.json()["attributes"]["etag"] != profile["attributes"]["etag"]

@@ -92,3 +92,42 @@ async def test_production_has_no_limits_endpoint(server_factory: ServerFactory) 
         response = await http.get("/_tenantry/limits", headers=ADMIN)
     assert response.status_code == 404
     assert response.json()["code"] == 1000
+
+
+async def test_customers_no_longer_resold_do_not_count_against_the_cap(
+    server_factory: ServerFactory,
+) -> None:
+    capped = server_factory(customer_cap=2)
+    async with httpx.AsyncClient(base_url=capped.base_url) as http:
+        app = {"Authorization": f"Bearer {capped.token()}"}
+        user = {"Authorization": f"Bearer {capped.user_token()}"}
+        http.headers.update(app)
+        first = (await _create(http)).json()
+        await _create(http)
+        assert (await _create(http)).json()["code"] == 800018
+        removed = await http.patch(
+            f"/v1/customers/{first['id']}", json={"relationshipToPartner": "none"}, headers=user
+        )
+        assert removed.status_code == 200
+        assert (await _create(http)).status_code == 201
+
+
+async def test_out_of_range_limits_change_nothing(capped: LiveServer) -> None:
+    async with httpx.AsyncClient(base_url=capped.base_url, headers=ADMIN) as http:
+        huge = await http.put("/_tenantry/limits", json={"customerCap": 10**20})
+        assert huge.status_code == 400
+        assert (await http.get("/_tenantry/limits")).json()["customerCap"] == 3
+
+
+async def test_no_control_route_exists_in_production(server_factory: ServerFactory) -> None:
+    production = server_factory(mode=Mode.PRODUCTION, master_key=generate_master_key())
+    async with httpx.AsyncClient(base_url=production.base_url, headers=ADMIN) as http:
+        for method, path in (
+            ("GET", "/_tenantry/reset"),
+            ("DELETE", "/_tenantry/limits"),
+            ("POST", "/_tenantry/faults"),
+            ("GET", "/_tenantry/export"),
+        ):
+            response = await http.request(method, path)
+            assert response.status_code == 404, (method, path)
+            assert response.json()["code"] == 1000

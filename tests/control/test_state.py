@@ -581,3 +581,23 @@ async def test_production_has_no_state_routes(server_factory: ServerFactory) -> 
             response = await http.request(method, path)
             assert response.status_code == 404, path
             assert response.json()["code"] == 1000
+
+
+async def test_import_checks_the_shape_of_json_cells(server_factory: ServerFactory) -> None:
+    own = server_factory()
+    admin = {"Tenantry-Admin-Key": own.settings.admin_key}
+    async with httpx.AsyncClient(base_url=own.base_url) as http:
+        token = own.token()
+        created = await http.post(
+            "/v1/customers", json=payloads.minimal(), headers={"Authorization": f"Bearer {token}"}
+        )
+        assert created.status_code == 201
+        document = (await http.get("/_tenantry/export", headers=admin)).json()
+        document["tables"]["customers"][0]["address"] = {"country": "US", "street": "x"}
+        response = await http.post("/_tenantry/import", json=document, headers=admin)
+        assert response.status_code == 400
+        assert "address" in response.json()["description"]
+        still = await http.get(
+            f"/v1/customers/{created.json()['id']}", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert still.status_code == 200  # a refused import changes nothing

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 import jwt
 
 _ALGORITHMS = ["RS256"]
+_UNKNOWN_KID_SECONDS = 60.0
 
 
 class IssuerConfigError(ValueError):
@@ -69,6 +71,15 @@ class ExternalVerifier:
 
     def __init__(self, issuers: tuple[TrustedIssuer, ...]) -> None:
         self._issuers = issuers
+        # Key sets from files are read once; an operator restarts to change them.
+        self._file_keys = {
+            i.jwks_file: jwt.PyJWKSet.from_json(i.jwks_file.read_text())
+            for i in issuers
+            if i.jwks_file is not None
+        }
+        # Key ids an issuer did not know, remembered for a while: anyone can send a token
+        # naming one, and each must not cost a fetch of the issuer's keys.
+        self._unknown: dict[tuple[str, str], float] = {}
         self._clients: dict[str, jwt.PyJWKClient] = {
             i.jwks_url: jwt.PyJWKClient(i.jwks_url, cache_keys=True, lifespan=3600)
             for i in issuers
@@ -95,14 +106,20 @@ class ExternalVerifier:
         return claims
 
     async def _signing_key(self, token: str, issuer: TrustedIssuer) -> Any:
+        kid = str(jwt.get_unverified_header(token).get("kid"))
         if issuer.jwks_file is not None:
-            keys = jwt.PyJWKSet.from_json(issuer.jwks_file.read_text())
-            kid = jwt.get_unverified_header(token).get("kid")
-            for key in keys.keys:
+            for key in self._file_keys[issuer.jwks_file].keys:
                 if key.key_id == kid:
                     return key.key
             raise jwt.InvalidKeyError("the token's key id is not in the issuer's key set")
-        client = self._clients[str(issuer.jwks_url)]
-        # PyJWKClient fetches over HTTP synchronously (and caches): keep it off the loop.
-        found = await asyncio.to_thread(client.get_signing_key_from_jwt, token)
+        url = str(issuer.jwks_url)
+        remembered = self._unknown.get((url, kid))
+        if remembered is not None and time.monotonic() - remembered < _UNKNOWN_KID_SECONDS:
+            raise jwt.InvalidKeyError("the token's key id is not in the issuer's key set")
+        try:
+            # PyJWKClient fetches over HTTP synchronously (and caches): keep it off the loop.
+            found = await asyncio.to_thread(self._clients[url].get_signing_key_from_jwt, token)
+        except jwt.PyJWKClientError:
+            self._unknown[(url, kid)] = time.monotonic()
+            raise
         return found.key

@@ -19,6 +19,7 @@ from tenantry.domain.sandbox import SandboxLimits
 router = APIRouter(tags=["sandbox control plane"])
 
 _MAX_DELAY = 3600.0
+_MAX_CAP = 1_000_000
 
 
 def _wire(limits: SandboxLimits) -> dict[str, Any]:
@@ -43,8 +44,10 @@ async def set_limits(request: Request, _admin: AdminDep) -> Response:
     body = parse_json_object(await read_body(request))
     limits = runtime_of(request).limits
     cap, delay = body.get("customercap"), body.get("provisioningdelayseconds")
-    if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 0):
-        raise _bad("customerCap must be a whole number, 0 or more (0 = no cap)")
+    if cap is not None and (
+        isinstance(cap, bool) or not isinstance(cap, int) or not 0 <= cap <= _MAX_CAP
+    ):
+        raise _bad(f"customerCap must be a whole number from 0 to {_MAX_CAP} (0 = no cap)")
     if delay is not None and (
         isinstance(delay, bool)
         or not isinstance(delay, int | float)

@@ -30,6 +30,12 @@ def parse_if_match(header: str | None) -> int | None:
     return etag if -(2**63) <= etag < 2**63 else None
 
 
+def require_if_match(if_match: str | None) -> None:
+    """428 without `If-Match`: judged before anything else about the request."""
+    if if_match is None or not if_match.strip():
+        raise ServiceError(Errors.IF_MATCH_REQUIRED)
+
+
 class ProfileService:
     def __init__(
         self, uow: UnitOfWorkFactory, *, sandbox: bool, visibility: Visibility | None = None
@@ -59,9 +65,10 @@ class ProfileService:
         """
         async with self._uow() as work:
             customer = await visible_customer(work, partner, customer_id, self._cutoff())
-        if if_match is None or not if_match.strip():
-            raise ServiceError(Errors.IF_MATCH_REQUIRED)
-        expected = parse_if_match(if_match)
+        require_if_match(if_match)
+        assert if_match is not None
+        # `*` means "whatever is current"; the update below still guards against a race.
+        expected = customer.billing.etag if if_match.strip() == "*" else parse_if_match(if_match)
         if expected is None or expected != customer.billing.etag:
             raise ServiceError(Errors.STALE_ETAG)
         billing = self._validated(partner, customer, draft)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-PARTNER_CENTER_SANDBOX_CAP = 75
+PARTNER_CENTER_SANDBOX_CAP = 75  # customers per partner in Partner Center's sandbox
 
 
 class Clock(Protocol):

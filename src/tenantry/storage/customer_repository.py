@@ -20,7 +20,7 @@ from tenantry.domain.models import (
     GdapRelationship,
     NewCustomer,
 )
-from tenantry.domain.ports import DomainAlreadyTaken
+from tenantry.domain.ports import DomainAlreadyTaken, StorageBusy
 from tenantry.storage import tables as t
 
 RESELLER = "reseller"
@@ -70,7 +70,11 @@ class SqlCustomerRepository:
                 )
             )
         except IntegrityError as exc:
-            raise DomainAlreadyTaken(c.domain) from exc
+            if "domain_key" in str(exc.orig):
+                raise DomainAlreadyTaken(c.domain) from exc
+            # Anything else (the partner removed by a concurrent reset, say) is not the
+            # caller's fault and is worth a retry.
+            raise StorageBusy(str(exc.orig)) from exc
         a = new.admin
         await self._conn.execute(
             insert(t.users).values(
@@ -115,7 +119,12 @@ class SqlCustomerRepository:
             await self._conn.execute(
                 select(func.pg_advisory_xact_lock(func.hashtext(literal(partner_id))))
             )
-        query = select(func.count()).where(t.customers.c.partner_id == partner_id)
+        c = t.customers.c
+        # Customers whose relationship was removed can be neither seen nor deleted by the
+        # partner: they do not take its room under the sandbox cap.
+        query = select(func.count()).where(
+            c.partner_id == partner_id, c.relationship_to_partner == RESELLER
+        )
         return int((await self._conn.execute(query)).scalar_one())
 
     async def page(self, query: PageQuery) -> list[Customer]:
@@ -150,7 +159,11 @@ class SqlCustomerRepository:
         c = t.customers.c
         result = await self._conn.execute(
             update(t.customers)
-            .where(c.id == customer_id, c.etag == expected_etag)
+            .where(
+                c.id == customer_id,
+                c.etag == expected_etag,
+                c.relationship_to_partner == RESELLER,
+            )
             .values(
                 billing_first_name=billing.first_name,
                 billing_last_name=billing.last_name,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -29,13 +30,15 @@ from sqlalchemy import (
     Table,
     insert,
     select,
+    text,
 )
 from sqlalchemy import delete as sql_delete
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from tenantry.domain.gdap import ROLE_TEMPLATE_IDS
 from tenantry.domain.idempotency import IdempotencyKey
-from tenantry.domain.models import PartnershipState, PartnerType
+from tenantry.domain.models import Address, PartnershipState, PartnerType
 from tenantry.security.sealing import Sealer, SealError
 from tenantry.storage import tables as t
 from tenantry.storage.db import is_lock_timeout
@@ -96,6 +99,41 @@ async def dump(conn: AsyncConnection, now: datetime) -> dict[str, Any]:
 # --- import: reading the document --------------------------------------------------------
 
 
+_ADDRESS_FIELDS = frozenset(f.name for f in dataclasses.fields(Address))
+_ADDRESS_REQUIRED = ("country", "address_line1", "first_name", "last_name")
+
+
+def _json_cell(column: Column[Any], value: Any, where: str) -> Any:
+    """JSON columns hold shapes the application reads back: check them like other cells."""
+    name = f"{column.table.name}.{column.name}"
+    if name == "customers.address":
+        ok = (
+            isinstance(value, dict)
+            and set(value) <= _ADDRESS_FIELDS
+            and all(v is None or isinstance(v, str) for v in value.values())
+            and all(isinstance(value.get(k), str) for k in _ADDRESS_REQUIRED)
+        )
+        if not ok:
+            raise SnapshotError(
+                f"{where} must be an address ({', '.join(sorted(_ADDRESS_FIELDS))})"
+            )
+    elif name in ("gdap_relationships.roles", "partner_users.roles"):
+        known = ROLE_TEMPLATE_IDS if name.startswith("gdap") else None
+        ok = isinstance(value, list) and all(
+            isinstance(r, str) and (known is None or r in known) for r in value
+        )
+        if not ok:
+            raise SnapshotError(f"{where} must be a list of role names")
+    elif name == "idempotency_records.headers":
+        ok = isinstance(value, list) and all(
+            isinstance(h, list) and len(h) == 2 and all(isinstance(x, str) for x in h)
+            for h in value
+        )
+        if not ok:
+            raise SnapshotError(f"{where} must be a list of [name, value] pairs")
+    return value
+
+
 def _load_value(column: Column[Any], value: Any, where: str) -> Any:
     """The Python value for one cell, or a SnapshotError naming the cell."""
     kind = column.type
@@ -121,7 +159,7 @@ def _load_value(column: Column[Any], value: Any, where: str) -> Any:
         except (binascii.Error, ValueError):
             raise SnapshotError(f"{where} is not valid base64") from None
     if isinstance(kind, JSON):
-        return value
+        return _json_cell(column, value, where)
     if isinstance(kind, Boolean):
         if not isinstance(value, bool):
             raise SnapshotError(f"{where} must be true or false")
@@ -221,7 +259,14 @@ async def _check_stored_answers(conn: AsyncConnection, responses: Sealer, now: d
 
 
 async def clear_all(conn: AsyncConnection) -> None:
-    """Delete every row of every table but the signing keys, children first."""
+    """Delete every row of every table but the signing keys, children first. On
+    PostgreSQL the tables are locked first, so creates in flight finish before (or wait
+    until after) the clearing instead of failing halfway through it."""
+    if conn.dialect.name == "postgresql":
+        names = ", ".join(
+            table.name for table in t.metadata.sorted_tables if table.name not in _KEPT
+        )
+        await conn.execute(text(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE"))
     for table in reversed(t.metadata.sorted_tables):
         if table.name not in _KEPT:
             await conn.execute(sql_delete(table))

@@ -67,6 +67,8 @@ async def get_customer(customer_id: str, request: Request, caller: CallerDep) ->
 
 @router.patch("/v1/customers/{customer_id}", summary="Remove the reseller relationship")
 async def update_customer(customer_id: str, request: Request, caller: CallerDep) -> Response:
+    if caller.principal.app_only:  # the token type is judged before the body
+        raise ServiceError(Errors.APP_ONLY_NOT_SUPPORTED)
     body = parse_json_object(await read_body(request))
     value = body.get("relationshiptopartner")
     if not isinstance(value, str) or value.lower() != "none":

@@ -18,6 +18,7 @@ from tenantry.api.schemas.customers import (
     company_profile_wire,
 )
 from tenantry.domain.models import Customer
+from tenantry.domain.profiles import require_if_match
 
 router = APIRouter(tags=["profiles"])
 
@@ -45,6 +46,7 @@ async def billing_profile(customer_id: str, request: Request, caller: CallerDep)
 
 @router.put("/v1/customers/{customer_id}/profiles/billing", summary="Update the billing profile")
 async def update_billing_profile(customer_id: str, request: Request, caller: CallerDep) -> Response:
+    require_if_match(request.headers.get("if-match"))
     draft = billing_draft_from_wire(parse_json_object(await read_body(request)))
     customer = await runtime_of(request).profiles.update_billing(
         caller.partner, customer_id, request.headers.get("if-match"), draft
