@@ -72,7 +72,9 @@ def server_factory(
             assert pg is not None
             database_url = pg.new_database()
         # No customer cap unless a test asks for one: the suite creates far more than 75.
-        base = Settings(data_dir=data_dir, database_url=database_url, customer_cap=0)
+        base = Settings(
+            data_dir=data_dir, database_url=database_url, customer_cap=0, customer_rate_limit=0
+        )
         settings = dataclasses.replace(base, **overrides)
         server = LiveServer(settings, backend, extra_routes=extra_routes).start()
         started.append((server, database_url))

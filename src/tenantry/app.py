@@ -8,6 +8,7 @@ import logging
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 
+import orjson
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
@@ -31,6 +32,7 @@ from tenantry.config import Settings
 from tenantry.control import faults, inspection, limits, state
 from tenantry.domain.errors import Errors, FieldProblem, ServiceError
 from tenantry.domain.ports import StorageBusy
+from tenantry.domain.throttling import Throttled
 from tenantry.runtime import Runtime, open_runtime
 
 log = logging.getLogger("tenantry")
@@ -98,6 +100,22 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return error_response(ServiceError.from_problems(problems), _locale(request))
 
 
+async def _throttled(request: Request, exc: Exception) -> Response:
+    """Partner Center's throttling answer: its own body, not the error envelope."""
+    assert isinstance(exc, Throttled)
+    seconds = exc.retry_after
+    body = {
+        "statusCode": 429,
+        "message": f"Rate limit is exceeded. Try again in {seconds} seconds.",
+    }
+    return Response(
+        orjson.dumps(body),
+        status_code=429,
+        headers={"Retry-After": str(seconds)},
+        media_type="application/json; charset=utf-8",
+    )
+
+
 async def _busy(request: Request, exc: Exception) -> Response:
     return error_response(ServiceError(Errors.SERVICE_BUSY, {"seconds": 1}), _locale(request))
 
@@ -157,6 +175,7 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StorageBusy, _busy)
+    app.add_exception_handler(Throttled, _throttled)
     for module in (listing, customers, profiles, directory, domains, validation, oauth, health):
         app.include_router(module.router)
     if settings.sandbox:  # the control plane does not exist in production mode

@@ -114,6 +114,13 @@ def _parser() -> argparse.ArgumentParser:
         help="sandbox: a new customer reads as not found for this long (default 0)",
     )
     serve.add_argument(
+        "--rate-limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="customer-resource requests a minute per partner before 429 (default 500; 0 = none)",
+    )
+    serve.add_argument(
         "--ephemeral",
         action="store_true",
         help="keep everything in a temporary directory, removed on exit (for CI)",
@@ -266,6 +273,7 @@ def _serve(args: argparse.Namespace) -> int:
         admin_key=args.admin_key,
         ephemeral=args.ephemeral or None,
         customer_cap=args.customer_cap,
+        customer_rate_limit=args.rate_limit,
         provisioning_delay_seconds=args.provisioning_delay,
     )
     host = f"[{args.host}]" if ":" in args.host else args.host

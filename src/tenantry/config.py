@@ -43,6 +43,7 @@ class Settings:
     admin_key: str = field(default=DEV_ADMIN_KEY, repr=False)
     customer_cap: int = PARTNER_CENTER_SANDBOX_CAP
     provisioning_delay_seconds: float = 0.0
+    customer_rate_limit: int = 500  # requests a minute per partner; 0 = none
     seed_file: Path | None = None
     trusted_issuers_file: Path | None = None
     ephemeral: bool = False

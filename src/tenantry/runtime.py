@@ -25,12 +25,14 @@ from tenantry.domain.listing import CustomerListing
 from tenantry.domain.models import Partner
 from tenantry.domain.profiles import ProfileService
 from tenantry.domain.sandbox import SandboxLimits, Visibility
+from tenantry.domain.throttling import CUSTOMER, WINDOW_SECONDS, Throttle
 from tenantry.security.hashing import GeneratedSecretHasher
 from tenantry.security.keys import MasterKey
 from tenantry.security.sealing import Sealer, SealError
 from tenantry.security.tamper import TamperProof
 from tenantry.storage.db import create_engine, is_sqlite
 from tenantry.storage.migrate import upgrade_to_head
+from tenantry.storage.throttle_repository import SqlHitCounter
 from tenantry.storage.unit_of_work import SqlUnitOfWorkFactory
 
 _PARTNER_TTL = 30.0
@@ -58,6 +60,8 @@ class Runtime:
     lifecycle: LifecycleService
     directory: DirectoryService
     continuation: ContinuationCodec
+    throttle: Throttle
+    hit_counter: SqlHitCounter
     limits: SandboxLimits
     idempotency_secret: bytes
     hasher: GeneratedSecretHasher
@@ -88,6 +92,7 @@ class Runtime:
         async with self.uow() as work:
             count = await work.idempotency.purge(self.clock.now())
             await work.commit()
+        await self.hit_counter.purge(int(self.clock.now().timestamp()) - 2 * WINDOW_SECONDS)
         return count
 
     async def close(self) -> None:
@@ -152,6 +157,7 @@ async def open_runtime(settings: Settings, *, bootstrap: bool = True) -> Runtime
         provisioning_delay_seconds=settings.provisioning_delay_seconds if settings.sandbox else 0,
     )
     visibility = Visibility(clock, limits)
+    hit_counter = SqlHitCounter(engine)
     external = None
     if settings.trusted_issuers_file is not None:
         try:
@@ -175,6 +181,8 @@ async def open_runtime(settings: Settings, *, bootstrap: bool = True) -> Runtime
         lifecycle=LifecycleService(uow, sandbox=settings.sandbox, visibility=visibility),
         directory=DirectoryService(uow, visibility),
         limits=limits,
+        throttle=Throttle(hit_counter, {CUSTOMER: settings.customer_rate_limit}),
+        hit_counter=hit_counter,
         continuation=ContinuationCodec(TamperProof(master.derive("tenantry/continuation"))),
         idempotency_secret=master.derive("tenantry/idempotency-keys"),
         hasher=hasher,

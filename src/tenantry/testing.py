@@ -246,7 +246,9 @@ def tenantry_sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
         else:
             from tenantry.config import Settings
 
-            server = ThreadedServer(Settings(data_dir=data_dir, customer_cap=0))
+            server = ThreadedServer(
+                Settings(data_dir=data_dir, customer_cap=0, customer_rate_limit=0)
+            )
             server.start()
             try:
                 yield Sandbox(server.base_url)

@@ -188,3 +188,13 @@ idempotency_records = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("expires_at", UtcDateTime(), nullable=False, index=True),
 )
+
+
+throttle_windows = Table(
+    "throttle_windows",
+    metadata,
+    Column("partner_id", GUID, primary_key=True),
+    Column("resource", String(32), primary_key=True),
+    Column("window_start", BigInteger, primary_key=True),
+    Column("hits", Integer, nullable=False),
+)

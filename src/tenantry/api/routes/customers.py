@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import orjson
 from fastapi import APIRouter
 from starlette.requests import Request
@@ -13,6 +15,7 @@ from tenantry.api.errors import JSON_TYPE
 from tenantry.api.schemas.customers import CreateCustomerRenderer, customer_wire, draft_from_wire
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.idempotency import IdempotencyKey, StoredResponse
+from tenantry.domain.throttling import CUSTOMER
 
 router = APIRouter(tags=["customers"])
 
@@ -61,7 +64,10 @@ async def create_customer(request: Request, caller: CallerDep) -> Response:
 
 @router.get("/v1/customers/{customer_id}", summary="Get a customer by id")
 async def get_customer(customer_id: str, request: Request, caller: CallerDep) -> Response:
-    customer = await runtime_of(request).customers.get(caller.partner, customer_id)
+    runtime = runtime_of(request)
+    # The customer resource is the one Partner Center documents as throttled.
+    await runtime.throttle.check(caller.partner, CUSTOMER, time.time())
+    customer = await runtime.customers.get(caller.partner, customer_id)
     return Response(orjson.dumps(customer_wire(customer)), media_type=JSON_TYPE)
 
 

@@ -18,6 +18,14 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
+        "throttle_windows",
+        sa.Column("partner_id", sa.String(length=36), nullable=False),
+        sa.Column("resource", sa.String(length=32), nullable=False),
+        sa.Column("window_start", sa.BigInteger(), nullable=False),
+        sa.Column("hits", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("partner_id", "resource", "window_start"),
+    )
+    op.create_table(
         "idempotency_records",
         sa.Column("scope_hash", sa.String(length=64), nullable=False),
         sa.Column("body_hash", sa.String(length=64), nullable=False),
@@ -236,6 +244,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("throttle_windows")
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_users_customer_id"))
 
