@@ -50,7 +50,10 @@ def add_partner(
 
 
 def add_signed_in_partner(
-    server: LiveServer, country: str, partner_type: PartnerType
+    server: LiveServer,
+    country: str,
+    partner_type: PartnerType,
+    roles: tuple[str, ...] = ("Admin agent",),
 ) -> tuple[Partner, str]:
     """A partner with an app and a user; returns it and an App+User token (password grant)."""
     from tenantry.domain.models import PartnerUser
@@ -80,7 +83,7 @@ def add_signed_in_partner(
                 upn,
                 "Agent",
                 hash_password(password),
-                ("Admin agent",),
+                roles,
             )
             await work.partners.add_user(user, now)
             await work.commit()

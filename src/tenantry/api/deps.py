@@ -12,6 +12,7 @@ from tenantry.api.context import RequestContext, get_context
 from tenantry.auth.tokens import Principal, TokenRejected
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.models import Partner
+from tenantry.domain.roles import authorize_customer_change
 from tenantry.runtime import Runtime
 
 
@@ -55,3 +56,12 @@ async def authenticate(request: Request) -> Caller:
 
 
 CallerDep = Annotated[Caller, Depends(authenticate)]
+
+
+async def customer_writer(caller: CallerDep) -> Caller:
+    """The caller, if its roles allow changing customers (900150 otherwise)."""
+    authorize_customer_change(caller.principal.app_only, caller.principal.roles)
+    return caller
+
+
+WriterDep = Annotated[Caller, Depends(customer_writer)]

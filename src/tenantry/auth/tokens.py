@@ -29,13 +29,24 @@ def _issuers(tenant_id: str) -> tuple[str, str]:
     )
 
 
+def _roles(claims: dict[str, Any]) -> tuple[str, ...] | None:
+    roles = claims.get("roles")
+    if not isinstance(roles, list):
+        return None
+    return tuple(str(role) for role in roles)
+
+
 def _principal(claims: dict[str, Any], *, app_only: bool) -> Principal:
     client_id = claims.get("azp") or claims.get("appid")
     tenant = claims["tid"]
     if not isinstance(client_id, str) or not isinstance(tenant, str):
         raise TokenRejected("the token does not name its application and tenant")
     return Principal(
-        partner_id=tenant, client_id=client_id, app_only=app_only, expires_at=int(claims["exp"])
+        partner_id=tenant,
+        client_id=client_id,
+        app_only=app_only,
+        expires_at=int(claims["exp"]),
+        roles=_roles(claims),
     )
 
 
@@ -51,6 +62,7 @@ class Principal:
     client_id: str
     app_only: bool
     expires_at: int
+    roles: tuple[str, ...] | None = None  # a user's roles; None when the token names none
 
 
 class TokenService:
@@ -204,5 +216,6 @@ class TokenService:
             partner_id=claims["tid"],
             client_id=client_id,
             app_only=claims.get("idtyp") == "app",
+            roles=_roles(claims),
             expires_at=int(claims["exp"]),
         )

@@ -32,6 +32,12 @@ class Errors:
         "This resource does not support application-only authentication. "
         "Sign in as a partner user (App+User) to call it.",
     )
+    ROLE_NOT_ALLOWED = ErrorSpec(
+        900150,
+        403,
+        "The signed-in user's roles ({roles}) do not allow this operation. It needs one of: "
+        "Global admin, User management admin, Admin agent, Sales agent.",
+    )
     MARKET_NOT_ALLOWED = ErrorSpec(
         2030,
         403,

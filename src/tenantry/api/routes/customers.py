@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tenantry.api.body import canonical_bytes, parse_json_object, read_body
-from tenantry.api.deps import CallerDep, context_of, runtime_of
+from tenantry.api.deps import CallerDep, WriterDep, context_of, runtime_of
 from tenantry.api.errors import JSON_TYPE
 from tenantry.api.schemas.customers import CreateCustomerRenderer, customer_wire, draft_from_wire
 from tenantry.domain.errors import Errors, ServiceError
@@ -31,7 +31,7 @@ def _response(stored: StoredResponse) -> Response:
 
 
 @router.post(CREATE_ROUTE, status_code=201, summary="Create a customer")
-async def create_customer(request: Request, caller: CallerDep) -> Response:
+async def create_customer(request: Request, caller: WriterDep) -> Response:
     ctx = context_of(request)
     runtime = runtime_of(request)
     render = CreateCustomerRenderer(ctx.locale)
@@ -72,7 +72,7 @@ async def get_customer(customer_id: str, request: Request, caller: CallerDep) ->
 
 
 @router.patch("/v1/customers/{customer_id}", summary="Remove the reseller relationship")
-async def update_customer(customer_id: str, request: Request, caller: CallerDep) -> Response:
+async def update_customer(customer_id: str, request: Request, caller: WriterDep) -> Response:
     if caller.principal.app_only:  # the token type is judged before the body
         raise ServiceError(Errors.APP_ONLY_NOT_SUPPORTED)
     body = parse_json_object(await read_body(request))
@@ -89,6 +89,6 @@ async def update_customer(customer_id: str, request: Request, caller: CallerDep)
 
 
 @router.delete("/v1/customers/{customer_id}", status_code=204, summary="Delete (sandbox only)")
-async def delete_customer(customer_id: str, request: Request, caller: CallerDep) -> Response:
+async def delete_customer(customer_id: str, request: Request, caller: WriterDep) -> Response:
     await runtime_of(request).lifecycle.delete(caller.partner, customer_id)
     return Response(status_code=204)

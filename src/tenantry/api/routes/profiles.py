@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tenantry.api.body import parse_json_object, read_body
-from tenantry.api.deps import CallerDep, runtime_of
+from tenantry.api.deps import CallerDep, WriterDep, runtime_of
 from tenantry.api.errors import JSON_TYPE
 from tenantry.api.schemas.customers import (
     billing_draft_from_wire,
@@ -45,7 +45,7 @@ async def billing_profile(customer_id: str, request: Request, caller: CallerDep)
 
 
 @router.put("/v1/customers/{customer_id}/profiles/billing", summary="Update the billing profile")
-async def update_billing_profile(customer_id: str, request: Request, caller: CallerDep) -> Response:
+async def update_billing_profile(customer_id: str, request: Request, caller: WriterDep) -> Response:
     require_if_match(request.headers.get("if-match"))
     draft = billing_draft_from_wire(parse_json_object(await read_body(request)))
     customer = await runtime_of(request).profiles.update_billing(
