@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -28,12 +29,7 @@ class SqlPartnerRepository:
         ).first()
         if row is None:
             return None
-        return Partner(
-            tenant_id=row.tenant_id,
-            name=row.name,
-            partner_type=PartnerType(row.partner_type),
-            country=row.country,
-        )
+        return _partner_from_row(row)
 
     async def get_app(self, client_id: str) -> AppRegistration | None:
         row = (
@@ -149,12 +145,7 @@ class SqlPartnerRepository:
         ).all()
         return [
             (
-                Partner(
-                    tenant_id=row.tenant_id,
-                    name=row.name,
-                    partner_type=PartnerType(row.partner_type),
-                    country=row.country,
-                ),
+                _partner_from_row(row),
                 Partnership(row.provider_id, row.reseller_id, PartnershipState(row.state)),
             )
             for row in rows
@@ -162,12 +153,13 @@ class SqlPartnerRepository:
 
     async def all(self) -> list[Partner]:
         rows = (await self._conn.execute(select(t.partners).order_by(t.partners.c.name))).all()
-        return [
-            Partner(
-                tenant_id=row.tenant_id,
-                name=row.name,
-                partner_type=PartnerType(row.partner_type),
-                country=row.country,
-            )
-            for row in rows
-        ]
+        return [_partner_from_row(row) for row in rows]
+
+
+def _partner_from_row(row: Any) -> Partner:
+    return Partner(
+        tenant_id=row.tenant_id,
+        name=row.name,
+        partner_type=PartnerType(row.partner_type),
+        country=row.country,
+    )
