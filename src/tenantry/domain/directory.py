@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from tenantry.domain.customers import visible_customer
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.models import AdminUser, Customer, GdapRelationship, Partner, Partnership
 from tenantry.domain.ports import UnitOfWorkFactory
-from tenantry.domain.sandbox import Visibility
+from tenantry.domain.sandbox import Visibility, cutoff_of
 
 
 class DirectoryService:
@@ -18,14 +16,18 @@ class DirectoryService:
 
     async def users(self, partner: Partner, customer_id: str) -> tuple[Customer, list[AdminUser]]:
         async with self._uow() as work:
-            customer = await visible_customer(work, partner, customer_id, self._cutoff())
+            customer = await visible_customer(
+                work, partner, customer_id, cutoff_of(self._visibility)
+            )
             return customer, await work.customers.users(customer.id)
 
     async def gdap(
         self, partner: Partner, customer_id: str
     ) -> tuple[Customer, list[GdapRelationship]]:
         async with self._uow() as work:
-            customer = await visible_customer(work, partner, customer_id, self._cutoff())
+            customer = await visible_customer(
+                work, partner, customer_id, cutoff_of(self._visibility)
+            )
             relationships = await work.customers.gdap_relationships(customer.id)
         return customer, [r for r in relationships if r.partner_id == partner.tenant_id]
 
@@ -45,11 +47,10 @@ class DirectoryService:
         if app_only:
             raise ServiceError(Errors.APP_ONLY_NOT_SUPPORTED)
         async with self._uow() as work:
-            customer = await visible_customer(work, partner, customer_id, self._cutoff())
+            customer = await visible_customer(
+                work, partner, customer_id, cutoff_of(self._visibility)
+            )
             if customer.associated_partner_id is None:
                 return []
             reseller = await work.partners.get(customer.associated_partner_id)
         return [] if reseller is None else [reseller]
-
-    def _cutoff(self) -> datetime | None:
-        return None if self._visibility is None else self._visibility.cutoff()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
 
 from tenantry.domain.customers import visible_customer
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.models import Customer, Partner
 from tenantry.domain.ports import UnitOfWorkFactory
-from tenantry.domain.sandbox import Visibility
+from tenantry.domain.sandbox import Visibility, cutoff_of
 
 NONE = "none"
 
@@ -30,7 +29,9 @@ class LifecycleService:
         if app_only:
             raise ServiceError(Errors.APP_ONLY_NOT_SUPPORTED)
         async with self._uow() as work:
-            customer = await visible_customer(work, partner, customer_id, self._cutoff())
+            customer = await visible_customer(
+                work, partner, customer_id, cutoff_of(self._visibility)
+            )
             if not await work.customers.end_relationship(customer.id, partner.tenant_id):
                 raise ServiceError(
                     Errors.NO_RELATIONSHIP,
@@ -44,7 +45,9 @@ class LifecycleService:
         if not self._sandbox:
             raise ServiceError(Errors.DELETE_NOT_ALLOWED)
         async with self._uow() as work:
-            customer = await visible_customer(work, partner, customer_id, self._cutoff())
+            customer = await visible_customer(
+                work, partner, customer_id, cutoff_of(self._visibility)
+            )
             if customer.partner_id != partner.tenant_id:
                 raise ServiceError(
                     Errors.NO_RELATIONSHIP,
@@ -52,6 +55,3 @@ class LifecycleService:
                 )
             await work.customers.delete(customer.id)
             await work.commit()
-
-    def _cutoff(self) -> datetime | None:
-        return None if self._visibility is None else self._visibility.cutoff()

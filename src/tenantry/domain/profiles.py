@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
 
 from tenantry.domain.customers import new_etag, visible_customer
 from tenantry.domain.errors import Errors, FieldProblem, ServiceError
 from tenantry.domain.models import BillingProfile, Customer, CustomerDraft, Partner
 from tenantry.domain.ports import UnitOfWorkFactory
 from tenantry.domain.rules import validate_new_customer
-from tenantry.domain.sandbox import Visibility
+from tenantry.domain.sandbox import Visibility, cutoff_of
 
 _PREFIX = "billingProfile."
 
@@ -49,11 +48,11 @@ class ProfileService:
         if app_only:
             raise ServiceError(Errors.APP_ONLY_NOT_SUPPORTED)
         async with self._uow() as work:
-            return await visible_customer(work, partner, customer_id, self._cutoff())
+            return await visible_customer(work, partner, customer_id, cutoff_of(self._visibility))
 
     async def billing(self, partner: Partner, customer_id: str) -> Customer:
         async with self._uow() as work:
-            return await visible_customer(work, partner, customer_id, self._cutoff())
+            return await visible_customer(work, partner, customer_id, cutoff_of(self._visibility))
 
     async def update_billing(
         self, partner: Partner, customer_id: str, if_match: str | None, draft: CustomerDraft
@@ -64,7 +63,9 @@ class ProfileService:
         refused (412), so of two concurrent updates from the same read exactly one wins.
         """
         async with self._uow() as work:
-            customer = await visible_customer(work, partner, customer_id, self._cutoff())
+            customer = await visible_customer(
+                work, partner, customer_id, cutoff_of(self._visibility)
+            )
         require_if_match(if_match)
         assert if_match is not None
         # `*` means "whatever is current"; the update below still guards against a race.
@@ -114,9 +115,6 @@ class ProfileService:
             first_name=valid.billing_first_name,
             last_name=valid.billing_last_name,
         )
-
-    def _cutoff(self) -> datetime | None:
-        return None if self._visibility is None else self._visibility.cutoff()
 
 
 def _relative_to_profile(error: ServiceError) -> ServiceError:

@@ -37,3 +37,8 @@ class Visibility:
 
     def cutoff(self) -> datetime | None:
         return self._limits.provisioned_before(self._clock.now())
+
+
+def cutoff_of(visibility: Visibility | None) -> datetime | None:
+    """The provisioning cutoff for `visible_customer`; None when nothing is being delayed."""
+    return None if visibility is None else visibility.cutoff()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import re
 import uuid
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, unquote
@@ -26,13 +25,13 @@ from tenantry.api.body import read_body
 from tenantry.api.deps import context_of, runtime_of
 from tenantry.auth.tokens import AUDIENCES, PARTNER_CENTER_AUDIENCE
 from tenantry.domain.errors import ServiceError
+from tenantry.domain.listing import is_guid
 from tenantry.domain.models import AppRegistration, PartnerUser
 from tenantry.security.passwords import verify_password
 
 router = APIRouter(tags=["oauth"])
 
 _FORM_LIMIT = 16 * 1024
-_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 # Any fixed value: hashing it when the app is unknown keeps the timing the same.
 _DUMMY_HASH = "sha256$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 
@@ -126,7 +125,7 @@ async def _client(
         raise OAuthError(401, "invalid_client", 7000216, "'client_secret' is required.")
     runtime = runtime_of(request)
     app = None
-    if _GUID.fullmatch(client_id) and _GUID.fullmatch(tenant):
+    if is_guid(client_id) and is_guid(tenant):
         async with runtime.uow() as work:
             app = await work.partners.get_app(client_id.lower())
     matches = runtime.hasher.verify(app.secret_hash if app else _DUMMY_HASH, secret)
