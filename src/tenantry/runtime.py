@@ -60,6 +60,9 @@ class Runtime:
     lifecycle: LifecycleService
     directory: DirectoryService
     continuation: ContinuationCodec
+    policy: CreatePolicy
+    signing_sealer: Sealer
+    responses_sealer: Sealer
     throttle: Throttle
     hit_counter: SqlHitCounter
     limits: SandboxLimits
@@ -67,6 +70,11 @@ class Runtime:
     hasher: GeneratedSecretHasher
     clock: SystemClock
     _partners: dict[str, tuple[float, Partner]] = field(default_factory=dict)
+
+    def forget_partners(self) -> None:
+        """After a wholesale change (reset, import, seed) the cache must not answer for
+        partners that are gone or changed."""
+        self._partners.clear()
 
     async def partner(self, tenant_id: str) -> Partner | None:
         """The partner for a token's tenant, cached briefly: every request needs it."""
@@ -133,7 +141,8 @@ async def open_runtime(settings: Settings, *, bootstrap: bool = True) -> Runtime
     engine = create_engine(url, lock_wait_seconds=settings.lock_wait_seconds)
     try:
         await upgrade_to_head(engine)
-        keys = SigningKeyStore(engine, Sealer(master.derive("tenantry/signing-keys")))
+        signing_sealer = Sealer(master.derive("tenantry/signing-keys"))
+        keys = SigningKeyStore(engine, signing_sealer)
         await keys.load_or_create()
     except SealError as exc:
         await engine.dispose()
@@ -144,7 +153,8 @@ async def open_runtime(settings: Settings, *, bootstrap: bool = True) -> Runtime
     except BaseException:
         await engine.dispose()
         raise
-    uow = SqlUnitOfWorkFactory(engine, Sealer(master.derive("tenantry/stored-responses")))
+    responses_sealer = Sealer(master.derive("tenantry/stored-responses"))
+    uow = SqlUnitOfWorkFactory(engine, responses_sealer)
     hasher = GeneratedSecretHasher()
     clock = SystemClock()
     if not settings.sandbox:
@@ -184,6 +194,9 @@ async def open_runtime(settings: Settings, *, bootstrap: bool = True) -> Runtime
         throttle=Throttle(hit_counter, {CUSTOMER: settings.customer_rate_limit}),
         hit_counter=hit_counter,
         continuation=ContinuationCodec(TamperProof(master.derive("tenantry/continuation"))),
+        policy=policy,
+        signing_sealer=signing_sealer,
+        responses_sealer=responses_sealer,
         idempotency_secret=master.derive("tenantry/idempotency-keys"),
         hasher=hasher,
         clock=clock,

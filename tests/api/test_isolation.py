@@ -36,7 +36,7 @@ from tenantry.domain.models import PartnerType
 from tests.support import payloads
 from tests.support.isolation import (
     BadTokens,
-    SignedUpPartner,
+    Registered,
     add_partner_with_user,
     flip_signature,
     swap_claims,
@@ -89,7 +89,7 @@ class Victim:
 class Caller:
     """Partner B as one kind of principal."""
 
-    signed_up: SignedUpPartner
+    signed_up: Registered
     app_only: bool
     own_ids: set[str]  # B's own customers (shared by both principals of one partner)
     own_resellers: list[str]  # B's own partnerships as an indirect provider
@@ -105,8 +105,8 @@ class Caller:
 
 @dataclass
 class World:
-    a: SignedUpPartner
-    reseller: SignedUpPartner  # A's indirect reseller R
+    a: Registered
+    reseller: Registered  # A's indirect reseller R
     customers: list[Victim]  # probed by B: a direct customer and one for R
     target: Victim  # the customer the bad-token requests aim at
     continuation: str  # a continuation token issued to A
@@ -147,7 +147,7 @@ def _create(http: httpx.Client, token: str, body: dict[str, Any]) -> str:
     return str(response.json()["id"])
 
 
-def _victim(http: httpx.Client, a: SignedUpPartner, body: dict[str, Any]) -> Victim:
+def _victim(http: httpx.Client, a: Registered, body: dict[str, Any]) -> Victim:
     raw = json.dumps(body).encode()
     request_id = str(uuid.uuid4())
     created = call(
@@ -200,7 +200,7 @@ def _alpha_body(tag: str, **overrides: Any) -> dict[str, Any]:
 
 def _b_partner(
     server: LiveServer, http: httpx.Client, name: str, partner_type: PartnerType
-) -> tuple[SignedUpPartner, set[str], list[str]]:
+) -> tuple[Registered, set[str], list[str]]:
     b = add_partner_with_user(server, "US", partner_type, f"Bravo {name}")
     own: set[str] = set()
     resellers: list[str] = []
@@ -222,7 +222,7 @@ def _b_partner(
     return b, own, resellers
 
 
-def _bad_tokens(a: SignedUpPartner, b: SignedUpPartner, forge: BadTokens) -> dict[str, str | None]:
+def _bad_tokens(a: Registered, b: Registered, forge: BadTokens) -> dict[str, str | None]:
     """Each must be refused. All but `unknown tenant` claim A's tenant."""
     now = int(time.time())
     stranger = str(uuid.uuid4())

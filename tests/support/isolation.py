@@ -6,88 +6,23 @@ import base64
 import hashlib
 import hmac
 import json
-import secrets
 import time
-import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tenantry.domain.models import AppRegistration, Partner, PartnerType, PartnerUser
-from tenantry.security.passwords import hash_password
+from tenantry.domain.models import PartnerType
+from tests.support.partners import Registered, register_partner
 from tests.support.server import LiveServer
-
-
-@dataclass(frozen=True)
-class SignedUpPartner:
-    """A registered partner with an App-only token and an App+User token."""
-
-    partner: Partner
-    app_token: str
-    user_token: str
-
-    @property
-    def tenant_id(self) -> str:
-        return self.partner.tenant_id
 
 
 def add_partner_with_user(
     server: LiveServer, country: str, partner_type: PartnerType, name: str
-) -> SignedUpPartner:
+) -> Registered:
     """Register a partner with one app and one user; get a token of each kind."""
-    partner = Partner(str(uuid.uuid4()), name, partner_type, country)
-    client_id = str(uuid.uuid4())
-    secret = secrets.token_urlsafe(24)
-    upn = f"agent@{uuid.uuid4().hex[:8]}.example"
-    password = "pw-" + secrets.token_urlsafe(12)
-
-    async def register() -> None:
-        runtime = server.runtime
-        async with runtime.uow() as work:
-            now = datetime.now(UTC)
-            await work.partners.add(partner, now)
-            await work.partners.add_app(
-                AppRegistration(
-                    client_id, partner.tenant_id, "test app", runtime.hasher.hash(secret)
-                ),
-                now,
-            )
-            user = PartnerUser(
-                str(uuid.uuid4()),
-                partner.tenant_id,
-                upn,
-                "Agent",
-                hash_password(password),
-                ("Admin agent",),
-            )
-            await work.partners.add_user(user, now)
-            await work.commit()
-
-    server.call(register())
-    url = f"{server.base_url}/{partner.tenant_id}/oauth2/v2.0/token"
-    app = httpx.post(
-        url,
-        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
-    )
-    app.raise_for_status()
-    user = httpx.post(
-        url,
-        data={
-            "grant_type": "password",
-            "client_id": client_id,
-            "username": upn,
-            "password": password,
-        },
-    )
-    user.raise_for_status()
-    return SignedUpPartner(
-        partner, str(app.json()["access_token"]), str(user.json()["access_token"])
-    )
+    return register_partner(server, country, partner_type, name=name)
 
 
 def _b64(data: bytes) -> str:

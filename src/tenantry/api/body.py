@@ -17,7 +17,7 @@ from starlette.requests import Request
 from tenantry.config import MAX_BODY_BYTES
 from tenantry.domain.errors import Errors, ServiceError
 
-_BOM = b"\xef\xbb\xbf"
+BOM = b"\xef\xbb\xbf"  # a UTF-8 byte-order mark
 _MAX_DEPTH = 32
 
 
@@ -113,8 +113,8 @@ def _depth_ok(value: Any, depth: int = 0) -> bool:
 
 def parse_json_object(raw: bytes) -> dict[str, Any]:
     """The body as a dict with lower-cased keys, or a 400 saying what is wrong."""
-    if raw.startswith(_BOM):
-        raw = raw[len(_BOM) :]
+    if raw.startswith(BOM):
+        raw = raw[len(BOM) :]
     if not raw.strip():
         raise _malformed("the request body is empty")
     try:

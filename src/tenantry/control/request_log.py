@@ -15,9 +15,10 @@ from typing import Any
 
 import orjson
 
+from tenantry.api.body import BOM
+
 CAPACITY = 1000
 MAX_ERROR_BODY = 4096  # error envelopes are small; anything larger is not parsed
-_BOM = b"\xef\xbb\xbf"
 _STATE_ATTRIBUTE = "tenantry_requests"
 MAX_PATH = 300
 
@@ -56,7 +57,7 @@ def envelope_code(body: bytes) -> int | None:
     if len(body) > MAX_ERROR_BODY:
         return None
     try:
-        value = orjson.loads(body.removeprefix(_BOM))
+        value = orjson.loads(body.removeprefix(BOM))
     except orjson.JSONDecodeError:
         return None
     if not isinstance(value, dict) or "description" not in value:

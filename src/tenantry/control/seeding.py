@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
 from tenantry.control.seed_format import Seed, SeedCustomer, SeedPartner, malformed
-from tenantry.domain.customers import CreatePolicy, CustomerService
+from tenantry.domain.customers import CustomerService
 from tenantry.domain.errors import FieldProblem, ServiceError
 from tenantry.domain.idempotency import IdempotencyKey, StoredResponse
 from tenantry.domain.models import (
@@ -188,15 +188,6 @@ async def _add_customer(
     report.customers_created.append(keep.customer)
 
 
-def _policy(runtime: Runtime) -> CreatePolicy:
-    s = runtime.settings
-    return CreatePolicy(
-        sandbox=s.sandbox,
-        retention=timedelta(seconds=s.idempotency_retention_seconds),
-        strict_idempotency=s.strict_idempotency,
-    )
-
-
 async def apply_seed(runtime: Runtime, seed: Seed) -> SeedReport:
     """Write the seed in one transaction; any refusal rolls all of it back."""
     report = SeedReport()
@@ -215,7 +206,7 @@ async def apply_seed(runtime: Runtime, seed: Seed) -> SeedReport:
                 wanted = Partnership(p.provider_id, p.reseller_id, p.state)
                 await _add_partnership(work, i, wanted, now, report)
             service = CustomerService(
-                tx, runtime.clock, runtime.hasher, _policy(runtime), runtime.limits
+                tx, runtime.clock, runtime.hasher, runtime.policy, runtime.limits
             )
             for i, customer in enumerate(seed.customers):
                 await _add_customer(work, service, runtime, i, customer, report)
@@ -224,5 +215,5 @@ async def apply_seed(runtime: Runtime, seed: Seed) -> SeedReport:
         raise malformed(
             "the seed conflicts with a change made at the same time; apply it again"
         ) from exc
-    runtime._partners.clear()
+    runtime.forget_partners()
     return report

@@ -21,7 +21,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tenantry.api.body import parse_json_object, read_body
+from tenantry.api.body import BOM, parse_json_object, read_body
 from tenantry.api.deps import runtime_of
 from tenantry.api.errors import JSON_TYPE, envelope
 from tenantry.auth.development import ensure_development_partner
@@ -32,8 +32,7 @@ from tenantry.control.seed_format import malformed, read_seed
 from tenantry.control.seed_yaml import parse_yaml
 from tenantry.control.seeding import SeedReport, apply_seed
 from tenantry.domain.errors import ServiceError
-from tenantry.runtime import ConfigurationError, Runtime, master_key_for
-from tenantry.security.sealing import Sealer
+from tenantry.runtime import ConfigurationError, Runtime
 from tenantry.storage import snapshot
 from tenantry.storage.db import is_sqlite
 from tenantry.storage.shared_transaction import SharedTransaction
@@ -44,17 +43,10 @@ log = logging.getLogger("tenantry")
 # Snapshots and seeds are far larger than any API request.
 STATE_BODY_LIMIT = 64 * 1024 * 1024
 _YAML_TYPES = frozenset({"application/yaml", "text/yaml", "application/x-yaml", "text/x-yaml"})
-_BOM = b"\xef\xbb\xbf"
 
 
 class SeedFileError(ConfigurationError):
     """`--seed FILE` could not be applied; the message says why. Nothing was written."""
-
-
-def _forget_partners(runtime: Runtime) -> None:
-    """Partners are cached per token for a few seconds; after a wholesale change the cache
-    must not answer for partners that are gone or changed."""
-    runtime._partners.clear()
 
 
 @router.post("/_tenantry/reset", status_code=204)
@@ -65,7 +57,7 @@ async def reset(request: Request, _admin: AdminDep, empty: bool = False) -> Resp
         if not empty:
             await ensure_development_partner(tx, runtime.hasher)
         await tx.commit()
-    _forget_partners(runtime)
+    runtime.forget_partners()
     # A reset sandbox has no faults armed and no history of earlier requests either.
     registry_of(request.app).clear()
     request_log_of(request.app).clear()
@@ -83,14 +75,9 @@ async def export_state(request: Request, _admin: AdminDep) -> Response:
     return Response(orjson.dumps(document), media_type=JSON_TYPE)
 
 
-def _sealer(runtime: Runtime, purpose: str) -> Sealer:
-    # The purposes `open_runtime` derives its sealers for (runtime.py).
-    return Sealer(master_key_for(runtime.settings).derive(purpose))
-
-
 def _json_document(raw: bytes) -> Any:
-    if raw.startswith(_BOM):
-        raw = raw[len(_BOM) :]
+    if raw.startswith(BOM):
+        raw = raw[len(BOM) :]
     if not raw.strip():
         raise malformed("the request body is empty")
     try:
@@ -105,14 +92,14 @@ async def import_state(request: Request, _admin: AdminDep) -> Response:
     document = _json_document(await read_body(request, limit=STATE_BODY_LIMIT))
     try:
         rows = snapshot.read_document(document)
-        snapshot.check_sealed(rows, _sealer(runtime, "tenantry/signing-keys"))
-        responses = _sealer(runtime, "tenantry/stored-responses")
+        snapshot.check_sealed(rows, runtime.signing_sealer)
+        responses = runtime.responses_sealer
         async with SharedTransaction(runtime.engine) as tx:
             await snapshot.load(tx.connection, rows, responses=responses, now=runtime.clock.now())
             await tx.commit()
     except snapshot.SnapshotError as exc:
         raise malformed(str(exc)) from exc
-    _forget_partners(runtime)
+    runtime.forget_partners()
     await runtime.tokens.keys.reload()  # the snapshot's signing keys verify from now on
     return Response(status_code=204)
 
