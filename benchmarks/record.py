@@ -8,10 +8,145 @@ import platform
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 
-def main(path: str) -> None:
-    result = json.loads(Path(path).read_text())
+def _runs(values: list[float], unit: str = "") -> str:
+    return " / ".join(f"{v:g}{unit}" for v in values)
+
+
+def _cell(summary: dict[str, Any], *key: Any) -> dict[str, Any] | None:
+    for cell in summary["cells"]:
+        if cell["key"][: len(key)] == list(key):
+            return cell
+    return None
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return f"{a / b:.2f}" if a and b else "–"
+
+
+def suite_entry(path: str, result: dict[str, Any]) -> str:
+    m = result["machine"]
+    summary = result["summary"]
+    stamp = Path(path).stem.split("-", 1)[-1]
+    pg = result.get("postgres", {})
+    lines = [
+        "",
+        f"### Suite ({result['profile']['name']}) — {stamp}, commit {result['commit']}",
+        "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']} RAM; {m['platform']}; "
+        f"Python {m['python']}, SQLite {m['sqlite']}"
+        + (f", PostgreSQL {pg['version']} ({pg['how']})" if pg else "")
+        + f"; {m['wrk']}.",
+        f"Load average at start {result['loadavg_start']}, at end {result['loadavg_end']} "
+        f"(other work on the machine adds noise). {result['profile']['rounds']} rounds of "
+        f"{result['profile']['seconds']:g} s per load figure; the whole run took "
+        f"{result['duration_s'] / 60:.1f} min. Raw figures: `{path}`.",
+    ]
+    for note in result.get("notes", []):
+        lines.append(f"Note: {note}")
+    lines += [
+        "",
+        "Throughput (median of the rounds; every round listed; CPU = whole machine, "
+        "2 cores = 100 %):",
+        "",
+        "| database | procs | test | Tenantry req/s | baseline req/s | ratio "
+        "| Tenantry p50 / p99 ms | baseline p50 / p99 ms | p99 ratio | CPU % T / B "
+        "| errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    tests = [("create", 4), ("create", 32), ("get (throttle off)", 32), ("get (throttle on)", 32)]
+    for backend in result["backends"]:
+        for procs in (1, 2):
+            for kind, conns in tests:
+                t = _cell(summary, "throughput", "tenantry", backend, procs, kind, conns)
+                base_kind = "get" if kind.startswith("get") else kind
+                b = _cell(summary, "throughput", "baseline", backend, procs, base_kind, conns)
+                if t is None:
+                    continue
+                errors = t.get("failures", 0) + (b or {}).get("failures", 0)
+                match = t.get("counts_match", True) and (b or {}).get("counts_match", True)
+                lines.append(
+                    f"| {backend} | {procs} | {kind} c{conns} | {t['rps']:g} "
+                    f"({_runs(t['rps_runs'])}) | "
+                    + (f"{b['rps']:g} ({_runs(b['rps_runs'])})" if b else "–")
+                    + f" | **{_ratio(t['rps'], b and b['rps'])}** | "
+                    f"{t['p50_ms']:g} / {t['p99_ms']:g} | "
+                    + (f"{b['p50_ms']:g} / {b['p99_ms']:g}" if b else "–")
+                    + f" | {_ratio(t['p99_ms'], b and b['p99_ms'])} | "
+                    f"{t['machine_cpu_pct']:g} / {(b or {}).get('machine_cpu_pct', '–')} | "
+                    f"{errors}{'' if match else ', counts differ'} |"
+                )
+    lines += [
+        "",
+        "Noise (spread of the rounds, (max − min) / median, req/s): "
+        + "; ".join(
+            f"{'/'.join(str(k) for k in c['key'][1:])} {c.get('rps_spread_pct', 0):g} %"
+            for c in summary["cells"]
+            if c["key"][0] == "throughput"
+        )
+        + ".",
+    ]
+    shares = [
+        "/".join(str(k) for k in c["key"][1:])
+        + ": "
+        + _runs(c["busiest_worker_cpu_share_pct"], " %")
+        for c in summary["cells"]
+        if c.get("busiest_worker_cpu_share_pct") and c["key"][3] == 2
+    ]
+    if shares:
+        lines += [
+            "",
+            "Balance with 2 processes (CPU share of the busier process, each round; 50 % is "
+            "even): " + "; ".join(shares) + ".",
+        ]
+    pages = [c for c in summary["cells"] if c["key"][0] == "pages"]
+    if pages:
+        rows = next(x["rows"] for x in result["measurements"] if x["phase"] == "pages")
+        lines += [
+            "",
+            f"Pages with {rows:,} customers (p50 of sequential requests, each round listed):",
+            "",
+            "| database | system | request | page size | p50 ms | rounds |",
+            "|---|---|---|---|---|---|",
+        ]
+        for c in pages:
+            _, system, backend, kind, page, size = c["key"]
+            lines.append(
+                f"| {backend} | {system} | {kind}, {page} | {size} | {c['p50_ms']:g} | "
+                f"{_runs(c['p50_ms_runs'])} |"
+            )
+    for x in result["measurements"]:
+        if x["phase"] == "memory":
+            readings = ", ".join(f"{r['creates']:,}: {r['rss_mb']:g}" for r in x["readings"])
+            lines += [
+                "",
+                f"Resident memory, {x['system']} ({x['backend']}), MB after N creates: {readings}.",
+            ]
+        if x["phase"] == "startup":
+            lines += [
+                "",
+                f"Start to first 201: Tenantry median {x['tenantry']['median_s']} s "
+                f"(min {x['tenantry']['min_s']}, max {x['tenantry']['max_s']}), baseline "
+                f"{x['baseline']['median_s']} s; {x['rounds']} rounds.",
+            ]
+    lines += [
+        "",
+        'Targets (issue "performance and scale"):',
+        "",
+        "| target | measured | goal | met |",
+        "|---|---|---|---|",
+    ]
+    for t in result["targets"]:
+        met = {True: "yes", False: "**no**", None: "–"}[t["met"]]
+        value = "–" if t["value"] is None else f"{t['value']:g}"
+        note = f" ({t['note']})" if t.get("note") else ""
+        lines.append(f"| {t['target']}{note} | {value} | {t['goal']} | {met} |")
+    return "\n".join(lines) + "\n"
+
+
+def startup_entry(path: str, result: dict[str, Any]) -> str:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
     ).stdout.strip()
@@ -23,7 +158,7 @@ def main(path: str) -> None:
 
     tenantry = row("Tenantry (`tenantry serve --ephemeral`, token + create)", result["tenantry"])
     baseline = row("baseline (FastAPI + pydantic + one SQLite insert)", result["baseline"])
-    print(f"""
+    return f"""
 ### {result["benchmark"]} — {Path(path).stem.split("-", 1)[1]}, commit {commit or "unknown"}
 
 Machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores.
@@ -35,7 +170,15 @@ Machine: {platform.platform()}, Python {platform.python_version()}, {os.cpu_coun
 {baseline}
 
 Ratio of medians (Tenantry / baseline): **{result["ratio_median"]}**. Raw samples: `{path}`.
-""")
+"""
+
+
+def main(path: str) -> None:
+    result = json.loads(Path(path).read_text())
+    if result.get("benchmark") == "suite":
+        print(suite_entry(path, result), end="")
+    else:
+        print(startup_entry(path, result), end="")
 
 
 if __name__ == "__main__":

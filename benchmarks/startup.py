@@ -2,7 +2,7 @@
 
 Each sample starts a fresh process and times, from the moment it is spawned, until the
 first create answers 201 (for Tenantry: the token request and the create itself, as a
-CI job does). Run: ./benchmarks/run
+CI job does). Part of ./benchmarks/run; alone: python benchmarks/startup.py
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -129,12 +130,12 @@ def summary(samples: list[float]) -> dict[str, float]:
     }
 
 
-def main(rounds: int = 5) -> dict[str, object]:
+def main(rounds: int = 5, *, quiet: bool = False) -> dict[str, Any]:
     tenantry, baseline = [], []
     for _ in range(rounds):  # interleaved, so drift affects both alike
         baseline.append(baseline_sample())
         tenantry.append(tenantry_sample())
-    result: dict[str, object] = {
+    result: dict[str, Any] = {
         "benchmark": "start to first successful create",
         "rounds": rounds,
         "tenantry": summary(tenantry),
@@ -142,7 +143,8 @@ def main(rounds: int = 5) -> dict[str, object]:
         "ratio_median": round(statistics.median(tenantry) / statistics.median(baseline), 2),
         "samples": {"tenantry": tenantry, "baseline": baseline},
     }
-    print(json.dumps(result, indent=2))
+    if not quiet:
+        print(json.dumps(result, indent=2))
     return result
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
+from tenantry.auth import second_factor
 from tenantry.domain.listing import is_guid
 from tenantry.domain.models import (
     AppRegistration,
@@ -37,6 +39,7 @@ class Issued:
 
     identifier: str
     secret: str | None
+    totp_uri: str | None = None  # otpauth:// for the user's authenticator app, shown once
 
 
 async def _partner(runtime: Runtime, tenant_id: str) -> Partner:
@@ -71,15 +74,45 @@ async def list_partners(runtime: Runtime) -> list[Partner]:
         return await work.partners.all()
 
 
-async def add_app(runtime: Runtime, tenant_id: str, display_name: str) -> Issued:
+async def add_app(
+    runtime: Runtime, tenant_id: str, display_name: str, redirect_uris: tuple[str, ...] = ()
+) -> Issued:
     """A new app registration with a generated client secret (about 256 bits)."""
     partner = await _partner(runtime, tenant_id)
+    for uri in redirect_uris:
+        parts = urlsplit(uri)
+        loopback = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+        if not (parts.scheme == "https" or loopback) or not parts.netloc or parts.fragment:
+            raise AdminError(
+                f"{uri!r} is not a redirect URI: use https:// (or http:// on loopback), "
+                "without a #fragment"
+            )
     client_id, secret = str(uuid.uuid4()), secrets.token_urlsafe(32)
-    app = AppRegistration(client_id, partner.tenant_id, display_name, runtime.hasher.hash(secret))
+    app = AppRegistration(
+        client_id, partner.tenant_id, display_name, runtime.hasher.hash(secret), redirect_uris
+    )
     async with runtime.uow() as work:
         await work.partners.add_app(app, datetime.now(UTC))
         await work.commit()
     return Issued(client_id, secret)
+
+
+async def rotate_secret(runtime: Runtime, client_id: str, overlap: timedelta) -> Issued:
+    """A new client secret for an app; the old one keeps working for `overlap` (zero: it
+    stops at once), so every client can switch before it ends."""
+    if not is_guid(client_id):
+        raise AdminError(f"{client_id!r} is not a client id (a GUID)")
+    if overlap < timedelta(0):
+        raise AdminError("the overlap cannot be negative")
+    secret = secrets.token_urlsafe(32)
+    async with runtime.uow() as work:
+        if await work.partners.get_app(client_id.lower()) is None:
+            raise AdminError(f"there is no app with client id {client_id}")
+        await work.partners.replace_secret(
+            client_id.lower(), runtime.hasher.hash(secret), datetime.now(UTC) + overlap
+        )
+        await work.commit()
+    return Issued(client_id.lower(), secret)
 
 
 async def add_user(
@@ -88,9 +121,17 @@ async def add_user(
     upn: str,
     roles: tuple[str, ...],
     password: str | None,
+    mfa: str | None = None,
 ) -> Issued:
-    """A partner user; without a password one is generated and returned once."""
+    """A partner user; without a password one is generated and returned once. The second
+    factor defaults to TOTP in production and to the sandbox's own in sandbox mode."""
     partner = await _partner(runtime, tenant_id)
+    sandbox = runtime.settings.sandbox
+    mfa = mfa or (second_factor.SANDBOX if sandbox else second_factor.TOTP)
+    if mfa not in second_factor.METHODS:
+        raise AdminError(f"--mfa must be one of {', '.join(second_factor.METHODS)}")
+    if mfa == second_factor.SANDBOX and not sandbox:
+        raise AdminError("--mfa sandbox exists only in sandbox mode; use totp")
     if "@" not in upn or len(upn) > 128 or not upn.isprintable():
         raise AdminError(f"{upn!r} is not a user principal name (name@domain)")
     generated = None
@@ -98,15 +139,27 @@ async def add_user(
         password = generated = secrets.token_urlsafe(18)
     elif len(password) < MIN_PASSWORD_LENGTH:
         raise AdminError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    user_id = str(uuid.uuid4())
+    totp_secret = second_factor.new_secret() if mfa == second_factor.TOTP else None
     user = PartnerUser(
-        str(uuid.uuid4()), partner.tenant_id, upn, upn.split("@")[0], hash_password(password), roles
+        user_id,
+        partner.tenant_id,
+        upn,
+        upn.split("@")[0],
+        hash_password(password),
+        roles,
+        mfa=mfa,
+        totp_secret_sealed=None
+        if totp_secret is None
+        else runtime.second_factor.seal(totp_secret, user_id),
     )
     async with runtime.uow() as work:
         if await work.partners.get_user(upn) is not None:
             raise AdminError(f"the user {upn} already exists")
         await work.partners.add_user(user, datetime.now(UTC))
         await work.commit()
-    return Issued(user.id, generated)
+    uri = None if totp_secret is None else second_factor.provisioning_uri(totp_secret, upn)
+    return Issued(user.id, generated, uri)
 
 
 async def link_reseller(

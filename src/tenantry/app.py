@@ -15,17 +15,20 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
 
 from tenantry.api.context import RequestContextMiddleware, get_context
 from tenantry.api.errors import error_response
 from tenantry.api.routes import (
     customers,
     directory,
+    discovery,
     domains,
     health,
     listing,
     oauth,
     profiles,
+    signin,
     validation,
 )
 from tenantry.config import Settings
@@ -34,6 +37,7 @@ from tenantry.domain.errors import Errors, FieldProblem, ServiceError
 from tenantry.domain.ports import StorageBusy
 from tenantry.domain.throttling import Throttled
 from tenantry.runtime import Runtime, open_runtime
+from tenantry.web.pages import STATIC
 
 log = logging.getLogger("tenantry")
 
@@ -127,8 +131,9 @@ async def _purge_forever(runtime: Runtime) -> None:
             purged = await runtime.purge_expired()
             if purged:
                 log.info("purged %d expired idempotency records", purged)
+            await runtime.tokens.keys.reload()  # rotated or retired on another node
         except Exception:
-            log.exception("idempotency purge failed; will retry")
+            log.exception("periodic purge or key reload failed; will retry")
 
 
 def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None = None) -> FastAPI:
@@ -176,8 +181,10 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StorageBusy, _busy)
     app.add_exception_handler(Throttled, _throttled)
-    for module in (listing, customers, profiles, directory, domains, validation, oauth, health):
+    routers = (listing, customers, profiles, directory, domains, validation, oauth, signin)
+    for module in (*routers, discovery, health):
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.sandbox:  # the control plane does not exist in production mode
         for control in (state, limits, faults, inspection):
             app.include_router(control.router, include_in_schema=False)

@@ -9,12 +9,14 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
 
 from tenantry import admin
+from tenantry.auth import second_factor
 from tenantry.auth.development import (
     DEV_CLIENT_ID,
     DEV_CLIENT_SECRET,
@@ -41,6 +43,9 @@ from tenantry.security.sealing import SealError
 # command line, not from a registered app.
 CLI_CLIENT_ID = "tenantry-cli"
 
+# `tenantry customers|domains|addresses …` are handed to tenantry_client.cli.
+CLIENT_COMMANDS = frozenset({"customers", "domains", "addresses"})
+
 
 def _storage_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -58,7 +63,11 @@ def _storage_args(parser: argparse.ArgumentParser) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="tenantry", description="A wire-compatible Partner Center customer API."
+        prog="tenantry",
+        description="A wire-compatible Partner Center customer API.",
+        epilog="Calls to a running service (Tenantry or Partner Center itself): "
+        "`tenantry customers create|get|list|search|delete|import`, `tenantry domains check`, "
+        "`tenantry addresses validate`; each has --help.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -137,6 +146,14 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="the sandbox control plane's key (Tenantry-Admin-Key header)",
     )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="server processes sharing the port (Linux, SO_REUSEPORT; default 1). The sandbox "
+        "control plane's faults, request log and limits are per process",
+    )
     serve.add_argument("--log-level", default="info")
 
     token = commands.add_parser(
@@ -152,7 +169,43 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("keygen", help="print a new master key for TENANTRY_MASTER_KEY")
     _partner_commands(commands)
+    _key_commands(commands)
     return parser
+
+
+def _key_commands(commands: Any) -> None:
+    keys = commands.add_parser("keys", help="list, rotate and retire the token-signing keys")
+    actions = keys.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", help="the signing keys, oldest first; the last one signs")
+    actions.add_parser("rotate", help="add a key that signs from now on; older keys still verify")
+    retire = actions.add_parser("retire", help="remove an older key: its tokens stop verifying")
+    retire.add_argument("kid")
+    for action in actions.choices.values():
+        _storage_args(action)
+
+
+async def _keys(args: argparse.Namespace) -> None:
+    settings = settings_from_env(data_dir=args.data_dir, database_url=args.database_url)
+    runtime = await open_runtime(settings, bootstrap=False)
+    store = runtime.tokens.keys
+    try:
+        if args.action == "rotate":
+            key = await store.rotate()
+            print(f"{key.kid}  signs from now on (nodes switch within 5 minutes)")
+        elif args.action == "retire":
+            try:
+                await store.retire(args.kid)
+            except KeyError:
+                raise ConfigurationError(f"there is no signing key {args.kid!r}") from None
+            except ValueError as exc:
+                raise ConfigurationError(str(exc)) from None
+            print(f"{args.kid}  retired")
+        else:
+            for key in store.listing():
+                current = "  (signs)" if key.kid == store.current.kid else ""
+                print(f"{key.kid}  {key.created_at:%Y-%m-%d %H:%M:%S}Z{current}")
+    finally:
+        await runtime.close()
 
 
 def _partner_commands(commands: Any) -> None:
@@ -167,6 +220,13 @@ def _partner_commands(commands: Any) -> None:
     app = actions.add_parser("add-app", help="register an app; prints its secret once")
     app.add_argument("tenant_id")
     app.add_argument("--name", default="App")
+    app.add_argument(
+        "--redirect-uri",
+        action="append",
+        default=[],
+        metavar="URI",
+        help="where the sign-in page may send users back (repeatable; loopback needs none)",
+    )
     user = actions.add_parser("add-user", help="add a partner user (App+User sign-in)")
     user.add_argument("tenant_id")
     user.add_argument("--upn", required=True)
@@ -176,11 +236,28 @@ def _partner_commands(commands: Any) -> None:
         action="store_true",
         help="read the password from standard input (else one is generated and printed once)",
     )
+    user.add_argument(
+        "--mfa",
+        choices=list(second_factor.METHODS),
+        default=None,
+        help="the second factor at sign-in: totp (production default; prints the "
+        "authenticator URI once), sandbox (sandbox default), or none (tokens without MFA)",
+    )
+    rotate = actions.add_parser(
+        "rotate-secret", help="a new client secret for an app; prints it once"
+    )
+    rotate.add_argument("client_id")
+    rotate.add_argument(
+        "--overlap-hours",
+        type=float,
+        default=24.0,
+        help="how long the old secret keeps working (default 24; 0 ends it now)",
+    )
     link = actions.add_parser("link-reseller", help="a provider's partnership with a reseller")
     link.add_argument("provider")
     link.add_argument("reseller")
     link.add_argument("--inactive", action="store_true")
-    for action in (create, app, user, link, actions.choices["list"]):
+    for action in (create, app, user, rotate, link, actions.choices["list"]):
         _storage_args(action)
 
 
@@ -197,17 +274,28 @@ async def _partners(args: argparse.Namespace) -> None:
             for p in await admin.list_partners(runtime):
                 print(f"{p.tenant_id}  {p.partner_type.value:<17}  {p.country}  {p.name}")
         elif args.action == "add-app":
-            issued = await admin.add_app(runtime, args.tenant_id, args.name)
+            issued = await admin.add_app(
+                runtime, args.tenant_id, args.name, tuple(args.redirect_uri)
+            )
             print(f"client id:     {issued.identifier}")
             print(f"client secret: {issued.secret}   (shown once: store it now)")
         elif args.action == "add-user":
             password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
             issued = await admin.add_user(
-                runtime, args.tenant_id, args.upn, tuple(args.role), password
+                runtime, args.tenant_id, args.upn, tuple(args.role), password, args.mfa
             )
             print(f"user:          {args.upn}")
             if issued.secret is not None:
                 print(f"password:      {issued.secret}   (shown once: store it now)")
+            if issued.totp_uri is not None:
+                print(f"authenticator: {issued.totp_uri}")
+                print("               (shown once: add it to the user's authenticator app now)")
+        elif args.action == "rotate-secret":
+            overlap = timedelta(hours=args.overlap_hours)
+            issued = await admin.rotate_secret(runtime, args.client_id, overlap)
+            print(f"client id:     {issued.identifier}")
+            print(f"client secret: {issued.secret}   (shown once: store it now)")
+            print(f"the old secret works until {datetime.now(UTC) + overlap:%Y-%m-%d %H:%M}Z")
         elif args.action == "link-reseller":
             ship = await admin.link_reseller(
                 runtime, args.provider, args.reseller, active=not args.inactive
@@ -219,35 +307,38 @@ async def _partners(args: argparse.Namespace) -> None:
 
 def _banner(base_url: str) -> Callable[[Runtime], None]:
     def show(runtime: Runtime) -> None:
-        s = runtime.settings
-        where = (
-            make_url(s.database_url).render_as_string(hide_password=True)
-            if s.database_url
-            else str((s.data_dir / "tenantry.db").resolve())
-        )
-        lines = [
-            f"Tenantry {s.mode.value} listening on {base_url}",
-            f"  database:      {where}",
-        ]
-        if s.sandbox:
-            lines += [
-                "  development partner (well-known, sandbox only):",
-                f"    tenant id:     {DEV_TENANT_ID}",
-                f"    client id:     {DEV_CLIENT_ID}",
-                f"    client secret: {DEV_CLIENT_SECRET}",
-                f"    token URL:     {base_url}/{DEV_TENANT_ID}/oauth2/v2.0/token",
-                f"    scope:         {PARTNER_CENTER_AUDIENCE}/.default",
-                f"    partner user:  {DEV_USER_UPN} / {DEV_USER_PASSWORD}",
-                "  control plane:   /_tenantry/ with header "
-                + (
-                    "Tenantry-Admin-Key: " + s.admin_key
-                    if s.admin_key == DEV_ADMIN_KEY
-                    else "Tenantry-Admin-Key: (the key given with --admin-key)"
-                ),
-            ]
-        print("\n".join(lines), flush=True)
+        _print_banner(runtime.settings, base_url)
 
     return show
+
+
+def _print_banner(s: Settings, base_url: str, extra: tuple[str, ...] = ()) -> None:
+    where = (
+        make_url(s.database_url).render_as_string(hide_password=True)
+        if s.database_url
+        else str((s.data_dir / "tenantry.db").resolve())
+    )
+    lines = [
+        f"Tenantry {s.mode.value} listening on {base_url}",
+        f"  database:      {where}",
+    ]
+    if s.sandbox:
+        lines += [
+            "  development partner (well-known, sandbox only):",
+            f"    tenant id:     {DEV_TENANT_ID}",
+            f"    client id:     {DEV_CLIENT_ID}",
+            f"    client secret: {DEV_CLIENT_SECRET}",
+            f"    token URL:     {base_url}/{DEV_TENANT_ID}/oauth2/v2.0/token",
+            f"    scope:         {PARTNER_CENTER_AUDIENCE}/.default",
+            f"    partner user:  {DEV_USER_UPN} / {DEV_USER_PASSWORD}",
+            "  control plane:   /_tenantry/ with header "
+            + (
+                "Tenantry-Admin-Key: " + s.admin_key
+                if s.admin_key == DEV_ADMIN_KEY
+                else "Tenantry-Admin-Key: (the key given with --admin-key)"
+            ),
+        ]
+    print("\n".join([*lines, *extra]), flush=True)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -256,6 +347,17 @@ def _serve(args: argparse.Namespace) -> int:
     from tenantry.app import create_app
 
     data_dir = args.data_dir
+    if args.workers != 1:
+        from tenantry.workers import WorkersRefused, check_workers
+
+        try:  # the settings that matter here are known before the temporary directory
+            check_workers(
+                settings_from_env(database_url=args.database_url, ephemeral=args.ephemeral),
+                args.workers,
+            )
+        except WorkersRefused as exc:
+            print(f"tenantry: {exc}", file=sys.stderr)
+            return 2
     if args.ephemeral:
         data_dir = Path(tempfile.mkdtemp(prefix="tenantry-"))
         atexit.register(shutil.rmtree, data_dir, ignore_errors=True)  # if start-up fails
@@ -279,11 +381,15 @@ def _serve(args: argparse.Namespace) -> int:
     host = f"[{args.host}]" if ":" in args.host else args.host
     try:
         master_key_for(settings)  # refuse bad key settings before binding the port
-        if not settings.sandbox:  # and a production database that would not be safe
+        if args.workers > 1:  # migrations, keys and the seed once, before any worker
+            asyncio.run(_preflight(settings, seed=True))
+        elif not settings.sandbox:  # and a production database that would not be safe
             asyncio.run(_preflight(settings))
     except (ConfigurationError, MasterKeyError, SealError) as exc:
         print(f"tenantry: {exc}", file=sys.stderr)
         return 2
+    if args.workers > 1:
+        return _serve_workers(args, settings, host)
     app = create_app(settings, on_ready=_banner(f"http://{host}:{args.port}"))
     config = uvicorn.Config(
         app,
@@ -298,9 +404,32 @@ def _serve(args: argparse.Namespace) -> int:
     return 0 if server.started else 1
 
 
-async def _preflight(settings: Settings) -> None:
+async def _preflight(settings: Settings, *, seed: bool = False) -> None:
     runtime = await open_runtime(settings)
-    await runtime.close()
+    try:
+        if seed and settings.seed_file is not None:
+            from tenantry.control.state import load_seed_file
+
+            await load_seed_file(runtime, settings.seed_file)
+    finally:
+        await runtime.close()
+
+
+def _serve_workers(args: argparse.Namespace, settings: Settings, host: str) -> int:
+    from tenantry.workers import serve_workers
+
+    def announce(port: int, pids: list[int]) -> None:
+        listed = ", ".join(str(pid) for pid in pids)
+        extra = [f"  workers:       {len(pids)} processes sharing the port (pids {listed})"]
+        if settings.sandbox:
+            extra.append("  (sandbox faults, request log and limits are kept per process)")
+        _print_banner(settings, f"http://{host}:{port}", tuple(extra))
+
+    try:
+        return serve_workers(settings, args.host, args.port, args.workers, args.log_level, announce)
+    except OSError as exc:  # the address is taken or cannot be bound
+        print(f"tenantry: cannot listen on {host}:{args.port}: {exc.strerror}", file=sys.stderr)
+        return 1
 
 
 async def _print_token(args: argparse.Namespace) -> None:
@@ -312,8 +441,13 @@ async def _print_token(args: argparse.Namespace) -> None:
                 user = await work.partners.get_user(args.user)
             if user is None:
                 raise ConfigurationError(f"there is no partner user {args.user!r} here")
+            # The operator vouches for the user, except one set up to have no second factor.
             token, _ = runtime.tokens.issue_user_token(
-                user.partner_id, CLI_CLIENT_ID, user, PARTNER_CENTER_AUDIENCE
+                user.partner_id,
+                CLI_CLIENT_ID,
+                user,
+                PARTNER_CENTER_AUDIENCE,
+                mfa=user.mfa != second_factor.NONE,
             )
         else:
             if await runtime.partner(DEV_TENANT_ID) is None:
@@ -327,6 +461,12 @@ async def _print_token(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    words = sys.argv[1:] if argv is None else argv
+    if words and words[0] in CLIENT_COMMANDS:
+        # Calls to a running service: the client's CLI, over the SDK (tenantry-client[cli]).
+        from tenantry_client.cli import main as client_main
+
+        return client_main(words, prog="tenantry")
     args = _parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)
@@ -340,9 +480,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "keygen":
         print(generate_master_key())
         return 0
-    if args.command == "partners":
+    if args.command in ("partners", "keys"):
         try:
-            asyncio.run(_partners(args))
+            asyncio.run(_partners(args) if args.command == "partners" else _keys(args))
         except (ConfigurationError, MasterKeyError, SealError) as exc:
             print(f"tenantry: {exc}", file=sys.stderr)
             return 2

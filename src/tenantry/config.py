@@ -39,6 +39,7 @@ class Settings:
     idempotency_retention_seconds: int = 24 * 3600
     lock_wait_seconds: float = 10.0
     token_lifetime_seconds: int = 3600
+    refresh_token_lifetime_seconds: int = 90 * 24 * 3600  # Partner Center: 90 days
     master_key: str | None = field(default=None, repr=False)
     admin_key: str = field(default=DEV_ADMIN_KEY, repr=False)
     customer_cap: int = PARTNER_CENTER_SANDBOX_CAP

@@ -14,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tenantry.api.continuation import ContinuationCodec
 from tenantry.auth.development import DEV_TENANT_ID, ensure_development_partner
+from tenantry.auth.grants import GrantService
 from tenantry.auth.issuers import ExternalVerifier, IssuerConfigError, load_trusted_issuers
+from tenantry.auth.second_factor import SecondFactor
 from tenantry.auth.signing_keys import SigningKeyStore
 from tenantry.auth.tokens import TokenService
 from tenantry.config import Settings
@@ -31,6 +33,7 @@ from tenantry.security.keys import MasterKey
 from tenantry.security.sealing import Sealer, SealError
 from tenantry.security.tamper import TamperProof
 from tenantry.storage.db import create_engine, is_sqlite
+from tenantry.storage.grant_repository import SqlGrantStore
 from tenantry.storage.migrate import upgrade_to_head
 from tenantry.storage.throttle_repository import SqlHitCounter
 from tenantry.storage.unit_of_work import SqlUnitOfWorkFactory
@@ -69,6 +72,9 @@ class Runtime:
     idempotency_secret: bytes
     hasher: GeneratedSecretHasher
     clock: SystemClock
+    grants: GrantService
+    second_factor: SecondFactor
+    sign_in_flow: TamperProof
     _partners: dict[str, tuple[float, Partner]] = field(default_factory=dict)
 
     def forget_partners(self) -> None:
@@ -101,6 +107,7 @@ class Runtime:
             count = await work.idempotency.purge(self.clock.now())
             await work.commit()
         await self.hit_counter.purge(int(self.clock.now().timestamp()) - 2 * WINDOW_SECONDS)
+        await self.grants.purge()
         return count
 
     async def close(self) -> None:
@@ -200,4 +207,12 @@ async def open_runtime(settings: Settings, *, bootstrap: bool = True) -> Runtime
         idempotency_secret=master.derive("tenantry/idempotency-keys"),
         hasher=hasher,
         clock=clock,
+        grants=GrantService(
+            SqlGrantStore(engine), clock, timedelta(seconds=settings.refresh_token_lifetime_seconds)
+        ),
+        second_factor=SecondFactor(
+            Sealer(master.derive("tenantry/totp-secrets")), sandbox=settings.sandbox
+        ),
+        # Sign-in forms carry the whole authorization request, redirect URI and state included.
+        sign_in_flow=TamperProof(master.derive("tenantry/sign-in-flow"), max_length=16384),
     )

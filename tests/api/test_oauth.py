@@ -113,7 +113,15 @@ async def test_sandbox_password_grant_gives_a_user_token(server: LiveServer) -> 
         response = await http.post(V2, data=USER)
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["scope"] == "https://api.partnercenter.microsoft.com/user_impersonation"
+    assert body["scope"].split() == [
+        "https://api.partnercenter.microsoft.com/user_impersonation",
+        "offline_access",
+        "openid",
+    ]
+    assert body["refresh_token"]  # offline_access asked for one
+    identity = jwt.decode(body["id_token"], options={"verify_signature": False})
+    assert identity["aud"] == DEV_CLIENT_ID
+    assert identity["preferred_username"] == "admin@tenantrysandbox.onmicrosoft.com"
     claims = jwt.decode(body["access_token"], options={"verify_signature": False})
     assert claims["idtyp"] == "user"
     assert claims["upn"] == "admin@tenantrysandbox.onmicrosoft.com"

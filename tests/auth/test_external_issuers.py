@@ -50,6 +50,7 @@ class Issuer:
             "nbf": now,
             "exp": now + 600,
             "scp": "user_impersonation",
+            "amr": ["pwd", "mfa"],  # Entra ID names the methods the user completed
             **changes,
         }
         claims = {k: v for k, v in claims.items() if v is not None}
@@ -124,6 +125,9 @@ def test_tokens_of_a_trusted_issuer_are_accepted(
         headers={"Authorization": f"Bearer {issuer.token(tid, scp=None)}"},
     )
     assert app_only.json()["code"] == 900329
+    without_mfa = get(issuer.token(tid, amr=["pwd"]))
+    assert without_mfa.status_code == 403
+    assert without_mfa.json()["code"] == 880025
     stranger = Issuer()  # the same claims, signed by a key the issuer never published
     refusals = [
         issuer.token(tid, aud="api://someone-else"),

@@ -52,6 +52,8 @@ async def authenticate(request: Request) -> Caller:
         raise ServiceError(
             Errors.BAD_TOKEN, {"reason": "the token's tenant is not a registered partner"}
         )
+    if not principal.app_only and not principal.mfa:
+        raise ServiceError(Errors.MFA_REQUIRED)
     return Caller(partner, principal)
 
 

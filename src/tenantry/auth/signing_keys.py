@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tenantry.security.sealing import Sealer
@@ -44,6 +44,10 @@ class SigningKeyStore:
     def current(self) -> SigningKey:
         return max(self._keys.values(), key=lambda k: k.created_at)
 
+    def public_keys(self) -> list[tuple[str, RSAPublicKey]]:
+        """Every key id with its public key, for the JWKS document."""
+        return [(kid, key.public_key) for kid, key in self._keys.items()]
+
     def public_key(self, kid: str) -> RSAPublicKey | None:
         key = self._keys.get(kid)
         return None if key is None else key.public_key
@@ -62,17 +66,44 @@ class SigningKeyStore:
             await self.reload()
 
     async def reload(self) -> None:
+        """Take the stored keys as they are now: new ones are added, retired ones dropped."""
         async with self._lock, self._engine.connect() as conn:
             self._last_reload = time.monotonic()
             rows = (await conn.execute(select(signing_keys))).all()
+        if not rows:
+            return  # never drop every key: an emptied table is a mistake, not a rotation
+        keys = {}
         for row in rows:
-            if row.kid in self._keys:
-                continue
-            pem = self._sealer.open(row.private_key_sealed, row.kid.encode())
-            private = serialization.load_pem_private_key(pem, password=None)
-            assert isinstance(private, RSAPrivateKey)
-            created = row.created_at
-            self._keys[row.kid] = SigningKey(row.kid, private, private.public_key(), created)
+            known = self._keys.get(row.kid)
+            if known is None:
+                pem = self._sealer.open(row.private_key_sealed, row.kid.encode())
+                private = serialization.load_pem_private_key(pem, password=None)
+                assert isinstance(private, RSAPrivateKey)
+                known = SigningKey(row.kid, private, private.public_key(), row.created_at)
+            keys[row.kid] = known
+        self._keys = keys
+
+    async def rotate(self) -> SigningKey:
+        """A new key, which signs from now on; tokens signed by older keys still verify
+        until those keys are retired. Other nodes switch at their next reload."""
+        await self._create()
+        await self.reload()
+        return self.current
+
+    async def retire(self, kid: str) -> None:
+        """Remove a key: tokens it signed stop verifying once each node reloads. The newest
+        key cannot be retired (rotate first)."""
+        await self.reload()
+        if kid not in self._keys:
+            raise KeyError(kid)
+        if kid == self.current.kid:
+            raise ValueError("the newest key signs new tokens: rotate before retiring it")
+        async with self._engine.begin() as conn:
+            await conn.execute(delete(signing_keys).where(signing_keys.c.kid == kid))
+        await self.reload()
+
+    def listing(self) -> list[SigningKey]:
+        return sorted(self._keys.values(), key=lambda k: k.created_at)
 
     async def _create(self) -> None:
         private = rsa.generate_private_key(public_exponent=65537, key_size=2048)

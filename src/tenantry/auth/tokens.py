@@ -47,7 +47,14 @@ def _principal(claims: dict[str, Any], *, app_only: bool) -> Principal:
         app_only=app_only,
         expires_at=int(claims["exp"]),
         roles=_roles(claims),
+        mfa=_mfa(claims),
     )
+
+
+def _mfa(claims: dict[str, Any]) -> bool:
+    """Whether the user completed multi-factor authentication (`amr` names "mfa")."""
+    amr = claims.get("amr")
+    return isinstance(amr, list) and "mfa" in amr
 
 
 class TokenRejected(Exception):
@@ -63,6 +70,7 @@ class Principal:
     app_only: bool
     expires_at: int
     roles: tuple[str, ...] | None = None  # a user's roles; None when the token names none
+    mfa: bool = False  # a user token's `amr` names "mfa"
 
 
 class TokenService:
@@ -108,9 +116,9 @@ class TokenService:
         return token, exp
 
     def issue_user_token(
-        self, tenant_id: str, client_id: str, user: PartnerUser, audience: str
+        self, tenant_id: str, client_id: str, user: PartnerUser, audience: str, *, mfa: bool
     ) -> tuple[str, int]:
-        """An App+User token for a signed-in partner user (sandbox password grant)."""
+        """An App+User token for a signed-in partner user."""
         now = int(time.time())
         exp = now + self._lifetime
         claims = {
@@ -128,14 +136,37 @@ class TokenService:
             "idtyp": "user",
             "scp": "user_impersonation",
             "roles": list(user.roles),
-            # The sandbox stands in for the identity provider: MFA counts as done.
-            "amr": ["pwd", "mfa"],
+            "amr": ["pwd", "mfa"] if mfa else ["pwd"],
             "ver": "2.0",
             "uti": uuid.uuid4().hex,
         }
         key = self._keys.current
         token = jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.kid})
         return token, exp
+
+    def issue_id_token(
+        self, tenant_id: str, client_id: str, user: PartnerUser, nonce: str | None, *, mfa: bool
+    ) -> str:
+        """An OpenID Connect ID token: who signed in, for the app (`aud` = its client id)."""
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "aud": client_id,
+            "iss": f"https://login.microsoftonline.com/{tenant_id}/v2.0",
+            "iat": now,
+            "nbf": now,
+            "exp": now + self._lifetime,
+            "tid": tenant_id,
+            "oid": user.id,
+            "sub": user.id,
+            "name": user.display_name,
+            "preferred_username": user.user_principal_name,
+            "amr": ["pwd", "mfa"] if mfa else ["pwd"],
+            "ver": "2.0",
+        }
+        if nonce is not None:
+            claims["nonce"] = nonce
+        key = self._keys.current
+        return jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.kid})
 
     async def verify(self, token: str) -> Principal:
         """Check signature, audience, lifetime; results are cached until the token expires."""
@@ -218,4 +249,5 @@ class TokenService:
             app_only=claims.get("idtyp") == "app",
             roles=_roles(claims),
             expires_at=int(claims["exp"]),
+            mfa=_mfa(claims),
         )

@@ -16,6 +16,7 @@ from typing import Any
 import pycountry
 
 from tenantry.api.body import Ambiguous
+from tenantry.auth import second_factor
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.listing import is_guid
 from tenantry.domain.models import (
@@ -42,6 +43,7 @@ class SeedApp:
     client_id: str
     client_secret: str
     display_name: str
+    redirect_uris: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class SeedUser:
     password: str
     display_name: str
     roles: tuple[str, ...]
+    mfa: str = "sandbox"
 
 
 @dataclass(frozen=True)
@@ -173,19 +176,26 @@ def _guid(o: _Object, name: str) -> str | None:
 
 
 def _app(value: Any, path: str, partner_name: str) -> SeedApp:
-    o = _Object(value, path, ("clientId", "clientSecret", "displayName"))
+    o = _Object(value, path, ("clientId", "clientSecret", "displayName", "redirectUris"))
     client_id = _guid(o, "clientId")
     if client_id is None:
         raise malformed(f"{o.path('clientId')} is required")
+    uris = o.items("redirectUris")
+    if not all(
+        isinstance(u, str) and u.startswith(("https://", "http://")) and len(u) <= 2048
+        for u in uris
+    ):
+        raise malformed(f"{o.path('redirectUris')} must be a list of http(s) URIs")
     return SeedApp(
         client_id=client_id,
         client_secret=o.required("clientSecret", limit=256),
         display_name=o.text("displayName") or f"{partner_name} app",
+        redirect_uris=tuple(uris),
     )
 
 
 def _user(value: Any, path: str) -> SeedUser:
-    o = _Object(value, path, ("userPrincipalName", "password", "displayName", "roles"))
+    o = _Object(value, path, ("userPrincipalName", "password", "displayName", "roles", "mfa"))
     upn = o.required("userPrincipalName", limit=128).strip()
     if "@" not in upn.strip("@"):
         raise malformed(f"{o.path('userPrincipalName')} must look like name@domain")
@@ -197,7 +207,17 @@ def _user(value: Any, path: str) -> SeedUser:
         password=o.required("password", limit=256),
         display_name=o.text("displayName") or upn.split("@")[0],
         roles=tuple(roles) or DEFAULT_ROLES,
+        mfa=_mfa(o),
     )
+
+
+def _mfa(o: _Object) -> str:
+    """A seeded user's second factor: "sandbox" (the default) or "none", to see how a client
+    copes with a user without MFA. TOTP users are added with `tenantry partners add-user`."""
+    mfa = o.text("mfa") or second_factor.SANDBOX
+    if mfa not in (second_factor.SANDBOX, second_factor.NONE):
+        raise malformed(f"{o.path('mfa')} must be 'sandbox' or 'none'")
+    return mfa
 
 
 def _partner(value: Any, path: str) -> SeedPartner:

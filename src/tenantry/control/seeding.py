@@ -114,7 +114,7 @@ async def _add_partner(
             )
         secret_hash = hasher.hash(app.client_secret)
         registration = AppRegistration(
-            app.client_id, partner.tenant_id, app.display_name, secret_hash
+            app.client_id, partner.tenant_id, app.display_name, secret_hash, app.redirect_uris
         )
         await work.partners.add_app(registration, now)
     for j, user in enumerate(seeded.users):
@@ -130,6 +130,7 @@ async def _add_partner(
             display_name=user.display_name,
             password_hash=hash_password(user.password),
             roles=user.roles,
+            mfa=user.mfa,
         )
         await work.partners.add_user(person, now)
 

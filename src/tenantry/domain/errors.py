@@ -181,6 +181,13 @@ class Errors:
         "The continuation token is not valid for this request. Start again from the first page.",
     )
 
+    MFA_REQUIRED = ErrorSpec(
+        880025,
+        403,
+        "The signed-in user did not complete multi-factor authentication, which every "
+        "App+User call requires. Sign in again with the second factor.",
+    )
+
     ADMIN_KEY_REQUIRED = ErrorSpec(
         880024,
         401,

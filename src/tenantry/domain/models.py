@@ -37,6 +37,20 @@ class AppRegistration:
     partner_id: str
     display_name: str
     secret_hash: str
+    # Registered redirect URIs of the authorization-code flow (loopback ones need none).
+    redirect_uris: tuple[str, ...] = ()
+    # The secret replaced by the last rotation, accepted until it expires.
+    previous_secret_hash: str | None = None
+    previous_secret_expires_at: datetime | None = None
+
+    def secret_hashes(self, now: datetime) -> tuple[str, ...]:
+        """The hashes a presented secret may match: the current one, and the previous one
+        while its overlap lasts."""
+        previous = self.previous_secret_hash
+        expires = self.previous_secret_expires_at
+        if previous is not None and expires is not None and expires > now:
+            return (self.secret_hash, previous)
+        return (self.secret_hash,)
 
 
 # --- what a caller sends ---------------------------------------------------------------
@@ -198,6 +212,10 @@ class PartnerUser:
     display_name: str
     password_hash: str
     roles: tuple[str, ...]
+    # The second factor at sign-in: "totp" (secret sealed below), "sandbox" (the sandbox
+    # vouches for it; sandbox mode only) or "none" (tokens carry no MFA claim).
+    mfa: str = "sandbox"
+    totp_secret_sealed: bytes | None = None
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,9 @@ def _unb64(text: str) -> bytes:
 class TamperProof:
     """`<payload>.<tag>`, both base64url; the tag is a truncated HMAC-SHA256."""
 
-    def __init__(self, key: bytes) -> None:
+    def __init__(self, key: bytes, max_length: int = 4096) -> None:
         self._key = key
+        self._max_length = max_length
 
     def _tag(self, payload: bytes) -> bytes:
         return hmac.new(self._key, payload, hashlib.sha256).digest()[:_TAG_BYTES]
@@ -33,7 +34,7 @@ class TamperProof:
     def unwrap(self, token: str) -> bytes | None:
         """The payload if the token is intact, else None."""
         encoded, dot, tag = token.partition(".")
-        if not dot or len(token) > 4096:
+        if not dot or len(token) > self._max_length:
             return None
         try:
             payload, given = _unb64(encoded), _unb64(tag)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import fields
 from typing import Any
 
+from sqlalchemy import bindparam, exists, func, insert, literal, select, tuple_, update
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import exists, func, insert, literal, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from tenantry.domain.listing import PageQuery, SearchField
 from tenantry.domain.models import (
@@ -26,15 +27,31 @@ from tenantry.storage import tables as t
 RESELLER = "reseller"
 NONE = "none"
 
+_BY_ID = select(t.customers).where(t.customers.c.id == bindparam("customer_id"))
+_INSERT_CUSTOMER = insert(t.customers)
+_INSERT_USER = insert(t.users)
+_INSERT_RELATIONSHIP = insert(t.relationships)
+_INSERT_GDAP = insert(t.gdap_relationships)
+_ADDRESS_FIELDS = tuple(f.name for f in fields(Address))
+# Prefix searches on these fields are ranges on an index of (partner, key).
+_KEYED = (SearchField.COMPANY_NAME, SearchField.DOMAIN)
+# From this many matches on, SQLite pages a prefix search in creation order (see
+# `_matches_many`); below it, sorting the matches is cheap.
+_MANY_MATCHES = 2000
+
+
+def _address_json(address: Address) -> dict[str, Any]:
+    """The address column's value: `dataclasses.asdict` without its deep copy (the fields
+    are strings)."""
+    return {name: getattr(address, name) for name in _ADDRESS_FIELDS}
+
 
 class SqlCustomerRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
     async def get(self, customer_id: str) -> Customer | None:
-        row = (
-            await self._conn.execute(select(t.customers).where(t.customers.c.id == customer_id))
-        ).first()
+        row = (await self._conn.execute(_BY_ID, {"customer_id": customer_id})).first()
         return None if row is None else _customer_from_row(row._mapping)
 
     async def domain_key_exists(self, domain_key: str) -> bool:
@@ -42,32 +59,35 @@ class SqlCustomerRepository:
         return bool((await self._conn.execute(query)).scalar())
 
     async def add(self, new: NewCustomer, domain_key: str) -> None:
+        # Statements built once (module level) and given their values as parameters: a
+        # statement built per call with `.values(...)` costs more CPU than the insert.
         c = new.customer
         try:
             await self._conn.execute(
-                insert(t.customers).values(
-                    id=c.id,
-                    commerce_id=c.commerce_id,
-                    partner_id=c.partner_id,
-                    associated_partner_id=c.associated_partner_id,
-                    domain=c.domain,
-                    domain_key=domain_key,
-                    company_name=c.company_name,
-                    company_name_key=c.company_name.casefold(),
-                    organization_registration_number=c.organization_registration_number,
-                    billing_id=c.billing.id,
-                    billing_first_name=c.billing.first_name,
-                    billing_last_name=c.billing.last_name,
-                    email=c.billing.email,
-                    culture=c.billing.culture,
-                    language=c.billing.language,
-                    address=asdict(c.billing.address),
-                    etag=c.billing.etag,
-                    relationship_to_partner=c.relationship_to_partner,
-                    allow_delegated_access=c.allow_delegated_access,
-                    enable_gdap_by_default=c.enable_gdap_by_default,
-                    created_at=c.created_at,
-                )
+                _INSERT_CUSTOMER,
+                {
+                    "id": c.id,
+                    "commerce_id": c.commerce_id,
+                    "partner_id": c.partner_id,
+                    "associated_partner_id": c.associated_partner_id,
+                    "domain": c.domain,
+                    "domain_key": domain_key,
+                    "company_name": c.company_name,
+                    "company_name_key": c.company_name.casefold(),
+                    "organization_registration_number": c.organization_registration_number,
+                    "billing_id": c.billing.id,
+                    "billing_first_name": c.billing.first_name,
+                    "billing_last_name": c.billing.last_name,
+                    "email": c.billing.email,
+                    "culture": c.billing.culture,
+                    "language": c.billing.language,
+                    "address": _address_json(c.billing.address),
+                    "etag": c.billing.etag,
+                    "relationship_to_partner": c.relationship_to_partner,
+                    "allow_delegated_access": c.allow_delegated_access,
+                    "enable_gdap_by_default": c.enable_gdap_by_default,
+                    "created_at": c.created_at,
+                },
             )
         except IntegrityError as exc:
             if "domain_key" in str(exc.orig):
@@ -77,40 +97,43 @@ class SqlCustomerRepository:
             raise StorageBusy(str(exc.orig)) from exc
         a = new.admin
         await self._conn.execute(
-            insert(t.users).values(
-                id=a.id,
-                customer_id=a.customer_id,
-                user_name=a.user_name,
-                user_principal_name=a.user_principal_name,
-                user_principal_name_key=a.user_principal_name.lower(),
-                password_hash=a.password_hash,
-                must_change_password=a.must_change_password,
-                created_at=a.created_at,
-            )
+            _INSERT_USER,
+            {
+                "id": a.id,
+                "customer_id": a.customer_id,
+                "user_name": a.user_name,
+                "user_principal_name": a.user_principal_name,
+                "user_principal_name_key": a.user_principal_name.lower(),
+                "password_hash": a.password_hash,
+                "must_change_password": a.must_change_password,
+                "created_at": a.created_at,
+            },
         )
         r = new.relationship
         await self._conn.execute(
-            insert(t.relationships).values(
-                id=r.id,
-                customer_id=r.customer_id,
-                partner_id=r.partner_id,
-                relationship_type="reseller",
-                created_at=r.created_at,
-            )
+            _INSERT_RELATIONSHIP,
+            {
+                "id": r.id,
+                "customer_id": r.customer_id,
+                "partner_id": r.partner_id,
+                "relationship_type": "reseller",
+                "created_at": r.created_at,
+            },
         )
         if (g := new.gdap) is not None:
             await self._conn.execute(
-                insert(t.gdap_relationships).values(
-                    id=g.id,
-                    customer_id=g.customer_id,
-                    partner_id=g.partner_id,
-                    display_name=g.display_name,
-                    roles=list(g.roles),
-                    duration_days=g.duration_days,
-                    status=g.status,
-                    created_at=g.created_at,
-                    ends_at=g.ends_at,
-                )
+                _INSERT_GDAP,
+                {
+                    "id": g.id,
+                    "customer_id": g.customer_id,
+                    "partner_id": g.partner_id,
+                    "display_name": g.display_name,
+                    "roles": list(g.roles),
+                    "duration_days": g.duration_days,
+                    "status": g.status,
+                    "created_at": g.created_at,
+                    "ends_at": g.ends_at,
+                },
             )
 
     async def count_owned(self, partner_id: str) -> int:
@@ -131,16 +154,22 @@ class SqlCustomerRepository:
         """The customers the partner created and those created for it as a reseller: two
         keyset queries, each on its own index, merged (a customer is never in both)."""
         c = t.customers.c
-        owned = await self._page_of(c.partner_id == query.partner_id, query)
+        owned = await self._page_of(c.partner_id == query.partner_id, query, owned=True)
         associated = await self._page_of(c.associated_partner_id == query.partner_id, query)
         merged = sorted(owned + associated, key=lambda x: (x.created_at, x.id), reverse=True)
         return merged[: query.size]
 
-    async def _page_of(self, whose: ColumnElement[bool], query: PageQuery) -> list[Customer]:
+    async def _page_of(
+        self, whose: ColumnElement[bool], query: PageQuery, *, owned: bool = False
+    ) -> list[Customer]:
         c = t.customers.c
         stmt = select(t.customers).where(whose, c.relationship_to_partner == RESELLER)
         if query.filter is not None and query.filter.prefix:
-            stmt = stmt.where(_starts_with(query.filter.field, query.filter.prefix))
+            field, prefix = query.filter.field, query.filter.prefix
+            indexed = True
+            if owned and field in _KEYED and self._conn.dialect.name == "sqlite":
+                indexed = not await self._matches_many(whose, _starts_with(field, prefix))
+            stmt = stmt.where(_starts_with(field, prefix, indexed=indexed))
         if query.created_before is not None:
             stmt = stmt.where(c.created_at <= literal(query.created_before, t.UtcDateTime()))
         if query.after is not None:
@@ -152,6 +181,26 @@ class SqlCustomerRepository:
         stmt = stmt.order_by(c.created_at.desc(), c.id.desc()).limit(query.size)
         rows = (await self._conn.execute(stmt)).all()
         return [_customer_from_row(row._mapping) for row in rows]
+
+    async def _matches_many(
+        self, whose: ColumnElement[bool], condition: ColumnElement[bool]
+    ) -> bool:
+        """Whether a prefix search matches many of the partner's customers.
+
+        SQLite keeps no statistics here, so for a prefix it always walks the name (or
+        domain) index and sorts every match by creation time: fine for a few hundred
+        matches, seconds for half a million. Where matches are many, walking the
+        creation-time index and skipping non-matches finds a page after a few rows
+        instead. This count, capped, tells the two apart for about a millisecond."""
+        c = t.customers.c
+        capped = (
+            select(literal(1))
+            .where(whose, c.relationship_to_partner == RESELLER, condition)
+            .limit(_MANY_MATCHES)
+            .subquery()
+        )
+        found = (await self._conn.execute(select(func.count()).select_from(capped))).scalar_one()
+        return int(found) >= _MANY_MATCHES
 
     async def update_billing(
         self, customer_id: str, expected_etag: int, billing: BillingProfile
@@ -172,7 +221,7 @@ class SqlCustomerRepository:
                 language=billing.language,
                 company_name=billing.company_name,
                 company_name_key=billing.company_name.casefold(),
-                address=asdict(billing.address),
+                address=_address_json(billing.address),
                 etag=billing.etag,
             )
         )
@@ -297,11 +346,15 @@ def _next_prefix(prefix: str) -> str | None:
     return None
 
 
-def _starts_with(field: SearchField, prefix: str) -> ColumnElement[bool]:
+def _starts_with(field: SearchField, prefix: str, *, indexed: bool = True) -> ColumnElement[bool]:
     c = t.customers.c
-    if field in (SearchField.COMPANY_NAME, SearchField.DOMAIN):
+    if field in _KEYED:
         # A B-tree range: collation "C" on PostgreSQL makes it byte order (tables.py).
-        column = c.company_name_key if field is SearchField.COMPANY_NAME else c.domain_key
+        column: ColumnElement[str] = (
+            c.company_name_key if field is SearchField.COMPANY_NAME else c.domain_key
+        )
+        if not indexed:  # SQLite's unary "+": the same value, but no index is used for it
+            column = UnaryExpression(column, operator=custom_op("+"), type_=column.type)
         upper = _next_prefix(prefix)
         condition = column >= prefix
         return condition if upper is None else condition & (column < upper)

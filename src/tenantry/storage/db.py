@@ -9,6 +9,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from tenantry.storage.sqlite_inline import connector
+
 
 def is_sqlite(url: str | URL) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -17,20 +19,26 @@ def is_sqlite(url: str | URL) -> bool:
 def create_engine(url: str, *, lock_wait_seconds: float) -> AsyncEngine:
     """An async engine whose lock waits are bounded by `lock_wait_seconds`.
 
-    SQLite: WAL, `synchronous=NORMAL`, foreign keys on, a busy timeout, and SQLAlchemy in
-    charge of BEGIN (the driver's implicit transactions are turned off so that a
-    transaction's first write takes the lock and waits for it, instead of failing).
+    SQLite: WAL, `synchronous=NORMAL`, foreign keys on, and SQLAlchemy in charge of BEGIN
+    (the driver's implicit transactions are turned off so that a transaction's first write
+    takes the lock and waits for it, instead of failing). A file database is called inline
+    on the event loop (`sqlite_inline`), which waits for locks itself without blocking the
+    loop, so SQLite's own busy timeout is 0 there.
     PostgreSQL: `lock_timeout`, so a request waiting on a concurrent twin stops waiting.
     """
     wait_ms = int(lock_wait_seconds * 1000)
     if is_sqlite(url):
+        path = make_url(url).database
+        inline = path not in (None, "", ":memory:") and "mode=memory" not in path
         engine = create_async_engine(
             url,
             connect_args={"timeout": lock_wait_seconds},
+            async_creator=connector(path, lock_wait_seconds) if inline and path else None,
             hide_parameters=True,  # failed statements are logged without their values
             pool_size=8,
             max_overflow=8,
         )
+        busy_ms = 0 if inline else wait_ms
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_setup(dbapi_connection: Any, _record: Any) -> None:
@@ -40,7 +48,7 @@ def create_engine(url: str, *, lock_wait_seconds: float) -> AsyncEngine:
                 "PRAGMA journal_mode=WAL",
                 "PRAGMA synchronous=NORMAL",
                 "PRAGMA foreign_keys=ON",
-                f"PRAGMA busy_timeout={wait_ms}",
+                f"PRAGMA busy_timeout={busy_ms}",
             ):
                 cursor.execute(pragma)
             cursor.close()

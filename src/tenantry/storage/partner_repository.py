@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import ColumnElement, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tenantry.domain.models import (
@@ -42,6 +42,23 @@ class SqlPartnerRepository:
             partner_id=row.partner_id,
             display_name=row.display_name,
             secret_hash=row.secret_hash,
+            redirect_uris=tuple(row.redirect_uris or ()),
+            previous_secret_hash=row.previous_secret_hash,
+            previous_secret_expires_at=row.previous_secret_expires_at,
+        )
+
+    async def replace_secret(
+        self, client_id: str, secret_hash: str, previous_expires_at: datetime
+    ) -> None:
+        a = t.apps.c
+        await self._conn.execute(
+            update(t.apps)
+            .where(a.client_id == client_id)
+            .values(
+                previous_secret_hash=a.secret_hash,
+                previous_secret_expires_at=previous_expires_at,
+                secret_hash=secret_hash,
+            )
         )
 
     async def add(self, partner: Partner, created_at: datetime) -> None:
@@ -62,19 +79,20 @@ class SqlPartnerRepository:
                 partner_id=app.partner_id,
                 display_name=app.display_name,
                 secret_hash=app.secret_hash,
+                redirect_uris=list(app.redirect_uris),
                 created_at=created_at,
             )
         )
 
     async def get_user(self, user_principal_name: str) -> PartnerUser | None:
         u = t.partner_users.c
-        row = (
-            await self._conn.execute(
-                select(t.partner_users).where(
-                    u.user_principal_name_key == user_principal_name.lower()
-                )
-            )
-        ).first()
+        return await self._user(u.user_principal_name_key == user_principal_name.lower())
+
+    async def get_user_by_id(self, user_id: str) -> PartnerUser | None:
+        return await self._user(t.partner_users.c.id == user_id)
+
+    async def _user(self, condition: ColumnElement[bool]) -> PartnerUser | None:
+        row = (await self._conn.execute(select(t.partner_users).where(condition))).first()
         if row is None:
             return None
         return PartnerUser(
@@ -84,6 +102,8 @@ class SqlPartnerRepository:
             display_name=row.display_name,
             password_hash=row.password_hash,
             roles=tuple(row.roles),
+            mfa=row.mfa,
+            totp_secret_sealed=row.totp_secret_sealed,
         )
 
     async def add_user(self, user: PartnerUser, created_at: datetime) -> None:
@@ -96,6 +116,8 @@ class SqlPartnerRepository:
                 display_name=user.display_name,
                 password_hash=user.password_hash,
                 roles=list(user.roles),
+                mfa=user.mfa,
+                totp_secret_sealed=user.totp_secret_sealed,
                 created_at=created_at,
             )
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +25,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    DefaultClause,
     Integer,
     LargeBinary,
     String,
@@ -36,6 +38,7 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from tenantry.auth import second_factor
 from tenantry.domain.gdap import ROLE_TEMPLATE_IDS
 from tenantry.domain.idempotency import IdempotencyKey
 from tenantry.domain.models import Address, PartnershipState, PartnerType
@@ -55,6 +58,7 @@ _INT64 = 2**63
 _CHOICES: dict[tuple[str, str], frozenset[str]] = {
     (t.partners.name, "partner_type"): frozenset(PartnerType),
     (t.partnerships.name, "state"): frozenset(PartnershipState),
+    (t.partner_users.name, "mfa"): frozenset(second_factor.METHODS),
 }
 
 Rows = dict[str, list[dict[str, Any]]]
@@ -124,6 +128,9 @@ def _json_cell(column: Column[Any], value: Any, where: str) -> Any:
         )
         if not ok:
             raise SnapshotError(f"{where} must be a list of role names")
+    elif name == "apps.redirect_uris":
+        if not isinstance(value, list) or not all(isinstance(u, str) for u in value):
+            raise SnapshotError(f"{where} must be a list of URIs")
     elif name == "idempotency_records.headers":
         ok = isinstance(value, list) and all(
             isinstance(h, list) and len(h) == 2 and all(isinstance(x, str) for x in h)
@@ -137,6 +144,10 @@ def _json_cell(column: Column[Any], value: Any, where: str) -> Any:
 def _load_value(column: Column[Any], value: Any, where: str) -> Any:
     """The Python value for one cell, or a SnapshotError naming the cell."""
     kind = column.type
+    if value is None and isinstance(column.server_default, DefaultClause):
+        # A column added later: snapshots made before it import with its default.
+        default = str(column.server_default.arg)
+        return json.loads(default) if isinstance(kind, JSON) else default
     if value is None:
         if not column.nullable:
             raise SnapshotError(f"{where} must not be null")

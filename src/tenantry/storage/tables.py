@@ -73,6 +73,11 @@ apps = Table(
     Column("display_name", String(255), nullable=False),
     Column("secret_hash", String(255), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    # Where the authorization-code flow may send a signed-in user back (besides loopback).
+    Column("redirect_uris", JSON, nullable=False, server_default="[]"),
+    # After a rotation the old secret keeps working until it expires, so clients can move.
+    Column("previous_secret_hash", String(255), nullable=True),
+    Column("previous_secret_expires_at", UtcDateTime(), nullable=True),
 )
 
 partner_users = Table(
@@ -86,6 +91,9 @@ partner_users = Table(
     Column("password_hash", String(255), nullable=False),
     Column("roles", JSON, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    # How the user's second factor is checked at sign-in: "totp", "sandbox" or "none".
+    Column("mfa", String(16), nullable=False, server_default="sandbox"),
+    Column("totp_secret_sealed", LargeBinary, nullable=True),
 )
 
 partnerships = Table(
@@ -197,4 +205,41 @@ throttle_windows = Table(
     Column("resource", String(32), primary_key=True),
     Column("window_start", BigInteger, primary_key=True),
     Column("hits", Integer, nullable=False),
+)
+
+# The authorization-code flow: codes and refresh tokens are stored as SHA-256 digests only.
+authorization_codes = Table(
+    "authorization_codes",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    # The refresh tokens redeemed from this code; revoked if the code is presented again.
+    Column("family_id", GUID, nullable=False),
+    Column("client_id", GUID, nullable=False),
+    Column("partner_id", GUID, nullable=False),
+    Column("user_id", GUID, nullable=False),
+    Column("redirect_uri", String(2048), nullable=False),
+    Column("code_challenge", String(128), nullable=False),
+    Column("audience", String(255), nullable=False),
+    Column("scope", String(1024), nullable=False),
+    Column("nonce", String(255), nullable=True),
+    Column("mfa", Boolean, nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False, index=True),
+    Column("redeemed_at", UtcDateTime(), nullable=True),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    # Every token handed out by rotation from one sign-in shares the family id.
+    Column("family_id", GUID, nullable=False, index=True),
+    Column("client_id", GUID, nullable=False),
+    Column("partner_id", GUID, nullable=False),
+    Column("user_id", GUID, nullable=False),
+    Column("audience", String(255), nullable=False),
+    Column("scope", String(1024), nullable=False),
+    Column("mfa", Boolean, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False, index=True),
+    Column("used_at", UtcDateTime(), nullable=True),
 )

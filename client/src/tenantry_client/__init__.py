@@ -1,0 +1,108 @@
+"""A typed Python client for Microsoft Partner Center's customer API.
+
+Works against any base URL: a Tenantry sandbox, a production Tenantry, or Partner Center
+itself. `PartnerClient` blocks; `AsyncPartnerClient` is the same API for asyncio.
+"""
+
+from tenantry_client._async_client import (
+    AsyncCustomerOperations,
+    AsyncDomainOperations,
+    AsyncPartnerClient,
+    AsyncRelationshipOperations,
+    AsyncValidationOperations,
+)
+from tenantry_client._client import (
+    CustomerOperations,
+    DomainOperations,
+    PartnerClient,
+    RelationshipOperations,
+    ValidationOperations,
+)
+from tenantry_client._core import DEFAULT_BASE_URL
+from tenantry_client._credentials import (
+    PARTNER_CENTER_SCOPE,
+    AccessToken,
+    ClientSecretCredential,
+    StaticTokenCredential,
+    TokenCredential,
+)
+from tenantry_client._directory import (
+    CustomerUser,
+    DelegatedAdminRelationship,
+    PartnerRelationship,
+    UnifiedRole,
+)
+from tenantry_client._entra import EntraCredential
+from tenantry_client._errors import (
+    BadInputError,
+    ConflictError,
+    CredentialError,
+    ForbiddenError,
+    NotFoundError,
+    PartnerCenterError,
+    PreconditionError,
+    ServerError,
+    ServiceError,
+    ThrottledError,
+    TransportError,
+    UnauthorizedError,
+)
+from tenantry_client._models import (
+    Address,
+    Customer,
+    CustomerBillingProfile,
+    CustomerCompanyProfile,
+    UserCredentials,
+)
+from tenantry_client._paging import AsyncPager, Page, Pager
+from tenantry_client._retry import RetryPolicy
+from tenantry_client._validation import AddressValidationResult, CountryValidationRules
+from tenantry_client._version import __version__
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "PARTNER_CENTER_SCOPE",
+    "AccessToken",
+    "Address",
+    "AddressValidationResult",
+    "AsyncCustomerOperations",
+    "AsyncDomainOperations",
+    "AsyncPager",
+    "AsyncPartnerClient",
+    "AsyncRelationshipOperations",
+    "AsyncValidationOperations",
+    "BadInputError",
+    "ClientSecretCredential",
+    "ConflictError",
+    "CountryValidationRules",
+    "CredentialError",
+    "Customer",
+    "CustomerBillingProfile",
+    "CustomerCompanyProfile",
+    "CustomerOperations",
+    "CustomerUser",
+    "DelegatedAdminRelationship",
+    "DomainOperations",
+    "EntraCredential",
+    "ForbiddenError",
+    "NotFoundError",
+    "Page",
+    "Pager",
+    "PartnerCenterError",
+    "PartnerClient",
+    "PartnerRelationship",
+    "PreconditionError",
+    "RelationshipOperations",
+    "RetryPolicy",
+    "ServerError",
+    "ServiceError",
+    "StaticTokenCredential",
+    "ThrottledError",
+    "TokenCredential",
+    "TransportError",
+    "UnauthorizedError",
+    "UnifiedRole",
+    "UserCredentials",
+    "ValidationOperations",
+    "__version__",
+]

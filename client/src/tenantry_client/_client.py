@@ -1,0 +1,320 @@
+"""`PartnerClient`: the blocking client, over `httpx.Client`."""
+
+from __future__ import annotations
+
+import builtins
+import time
+import uuid
+from collections.abc import Callable
+from types import TracebackType
+from typing import TypeVar
+
+import httpx
+
+from tenantry_client import _operations as ops
+from tenantry_client._core import (
+    DEFAULT_BASE_URL,
+    Backoff,
+    Call,
+    ClientConfig,
+    Operation,
+    WireResponse,
+)
+from tenantry_client._credentials import StaticTokenCredential, TokenCredential
+from tenantry_client._directory import CustomerUser, DelegatedAdminRelationship, PartnerRelationship
+from tenantry_client._models import (
+    Address,
+    Customer,
+    CustomerBillingProfile,
+    CustomerCompanyProfile,
+)
+from tenantry_client._paging import NextLink, Page, Pager
+from tenantry_client._retry import RetryPolicy
+from tenantry_client._validation import AddressValidationResult, CountryValidationRules
+
+T = TypeVar("T")
+
+
+class _Pipeline:
+    """Sends one call: token, request, answer; sleeps and repeats while the core says so."""
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        http: httpx.Client,
+        credential: TokenCredential | None,
+        sleep: Callable[[float], None],
+    ) -> None:
+        self.config = config
+        self.http = http
+        self.credential = credential
+        self.sleep = sleep
+
+    def send(
+        self,
+        operation: Operation[T],
+        *,
+        request_id: str | None = None,
+        correlation_id: str | None = None,
+    ) -> T:
+        call = Call(operation, self.config, request_id=request_id, correlation_id=correlation_id)
+        while True:
+            token = None
+            if self.credential is not None:
+                token = self.credential.get_token(self.http, base_url=self.config.base_url)
+            request = call.request(token)
+            outcome: T | Backoff
+            try:
+                response = self.http.request(
+                    request.method, request.url, headers=request.headers, content=request.body
+                )
+            except httpx.RequestError as exc:
+                outcome = call.on_transport_error(exc)
+            else:
+                outcome = call.on_response(WireResponse.from_httpx(response))
+            if not isinstance(outcome, Backoff):
+                return outcome
+            self.sleep(outcome.delay)
+
+
+class CustomerOperations:
+    """`client.customers`: create, read, list, search and delete customers, and their
+    profiles, users and relationships."""
+
+    def __init__(self, pipeline: _Pipeline) -> None:
+        self._pipeline = pipeline
+
+    def create(
+        self,
+        customer: Customer,
+        *,
+        request_id: str | None = None,
+        correlation_id: str | None = None,
+    ) -> Customer:
+        """Create a customer; the answer carries the one-time admin `user_credentials`.
+
+        Every retry sends the same `MS-RequestId`, so the service creates one customer
+        however many attempts it takes. Pass your own `request_id` to make a create
+        repeatable across runs (the service answers a repeat with the first answer).
+        """
+        return self._pipeline.send(
+            ops.create_customer(customer), request_id=request_id, correlation_id=correlation_id
+        )
+
+    def get(self, customer_id: str, *, correlation_id: str | None = None) -> Customer:
+        """The customer with this id (NotFoundError if there is none)."""
+        return self._pipeline.send(ops.get_customer(customer_id), correlation_id=correlation_id)
+
+    def list(
+        self, *, size: int | None = None, correlation_id: str | None = None
+    ) -> Pager[Customer]:
+        """Every customer, newest first, `size` per page (the service's maximum if None)."""
+        return self._pager(ops.list_customers(size, None), correlation_id)
+
+    def search(
+        self,
+        *,
+        company_name: str | None = None,
+        domain: str | None = None,
+        indirect_reseller: str | None = None,
+        indirect_cloud_solution_provider: str | None = None,
+        size: int | None = None,
+        correlation_id: str | None = None,
+    ) -> Pager[Customer]:
+        """Customers whose company name or domain starts with the text given, or those of
+        one indirect reseller or provider (by tenant id). Give exactly one criterion."""
+        criterion = ops.search_filter(
+            company_name=company_name,
+            domain=domain,
+            indirect_reseller=indirect_reseller,
+            indirect_cloud_solution_provider=indirect_cloud_solution_provider,
+        )
+        return self._pager(ops.list_customers(size, criterion), correlation_id)
+
+    def _pager(
+        self, first: Operation[Page[Customer]], correlation_id: str | None
+    ) -> Pager[Customer]:
+        def fetch(link: NextLink | None) -> Page[Customer]:
+            operation = first if link is None else ops.next_customers(link)
+            return self._pipeline.send(operation, correlation_id=correlation_id)
+
+        return Pager(fetch, ops.resume_customers)
+
+    def delete(self, customer_id: str, *, correlation_id: str | None = None) -> None:
+        """Delete a customer (the integration sandbox only; ForbiddenError elsewhere)."""
+        self._pipeline.send(ops.delete_customer(customer_id), correlation_id=correlation_id)
+
+    def billing_profile(
+        self, customer_id: str, *, correlation_id: str | None = None
+    ) -> CustomerBillingProfile:
+        """The billing profile, with the `etag` an update needs."""
+        return self._pipeline.send(ops.billing_profile(customer_id), correlation_id=correlation_id)
+
+    def update_billing_profile(
+        self,
+        customer_id: str,
+        profile: CustomerBillingProfile,
+        *,
+        etag: str | None = None,
+        correlation_id: str | None = None,
+    ) -> CustomerBillingProfile:
+        """Replace the billing profile, if it has not changed since it was read.
+
+        `If-Match` carries `etag`, else `profile.etag` (`"*"` overrides any change).
+        PreconditionError: 412 if the profile changed meanwhile, 428 without any etag.
+        """
+        operation = ops.update_billing_profile(customer_id, profile, etag)
+        return self._pipeline.send(operation, correlation_id=correlation_id)
+
+    def company_profile(
+        self, customer_id: str, *, correlation_id: str | None = None
+    ) -> CustomerCompanyProfile:
+        """The company profile (App+User tokens only)."""
+        return self._pipeline.send(ops.company_profile(customer_id), correlation_id=correlation_id)
+
+    def users(
+        self, customer_id: str, *, correlation_id: str | None = None
+    ) -> builtins.list[CustomerUser]:
+        """The users of the customer's tenant."""
+        return self._pipeline.send(ops.customer_users(customer_id), correlation_id=correlation_id)
+
+    def indirect_resellers(
+        self, customer_id: str, *, correlation_id: str | None = None
+    ) -> builtins.list[PartnerRelationship]:
+        """The indirect resellers related to the customer (App+User tokens only)."""
+        operation = ops.customer_indirect_resellers(customer_id)
+        return self._pipeline.send(operation, correlation_id=correlation_id)
+
+    def gdap_relationships(
+        self, customer_id: str, *, correlation_id: str | None = None
+    ) -> builtins.list[DelegatedAdminRelationship]:
+        """The partner's granular delegated admin (GDAP) relationships with the customer."""
+        operation = ops.gdap_relationships(customer_id)
+        return self._pipeline.send(operation, correlation_id=correlation_id)
+
+    def remove_reseller_relationship(
+        self, customer_id: str, *, correlation_id: str | None = None
+    ) -> Customer:
+        """End the reseller relationship (`relationshipToPartner: none`; App+User only)."""
+        operation = ops.remove_reseller_relationship(customer_id)
+        return self._pipeline.send(operation, correlation_id=correlation_id)
+
+
+class DomainOperations:
+    """`client.domains`: is a domain taken?"""
+
+    def __init__(self, pipeline: _Pipeline) -> None:
+        self._pipeline = pipeline
+
+    def exists(self, domain: str, *, correlation_id: str | None = None) -> bool:
+        """True if a tenant already uses `domain` (e.g. `contoso.onmicrosoft.com`)."""
+        return self._pipeline.send(ops.domain_exists(domain), correlation_id=correlation_id)
+
+
+class ValidationOperations:
+    """`client.validations`: check an address before creating a customer with it."""
+
+    def __init__(self, pipeline: _Pipeline) -> None:
+        self._pipeline = pipeline
+
+    def address(
+        self, address: Address, *, correlation_id: str | None = None
+    ) -> AddressValidationResult:
+        """The service's verdict on an address, with suggested corrections."""
+        return self._pipeline.send(ops.validate_address(address), correlation_id=correlation_id)
+
+
+class RelationshipOperations:
+    """`client.relationships`: the partner's indirect partnerships (App+User only)."""
+
+    def __init__(self, pipeline: _Pipeline) -> None:
+        self._pipeline = pipeline
+
+    def indirect_resellers(self, *, correlation_id: str | None = None) -> list[PartnerRelationship]:
+        """An indirect provider's resellers."""
+        operation = ops.partner_relationships(ops.INDIRECT_RESELLERS)
+        return self._pipeline.send(operation, correlation_id=correlation_id)
+
+    def indirect_providers(self, *, correlation_id: str | None = None) -> list[PartnerRelationship]:
+        """An indirect reseller's providers."""
+        operation = ops.partner_relationships(ops.INDIRECT_PROVIDERS)
+        return self._pipeline.send(operation, correlation_id=correlation_id)
+
+
+class PartnerClient:
+    """A blocking client for Partner Center's customer API: Tenantry or the real service.
+
+        with PartnerClient(credential, base_url="http://127.0.0.1:8000") as client:
+            customer = client.customers.create(Customer(...))
+
+    `credential`: a `TokenCredential`, a bearer token string, or None (no Authorization).
+    `correlation_id` is sent as `MS-CorrelationId` on every call (a fresh one per client
+    if None; each method can override it); `locale` as `X-Locale`. `transport` or
+    `http_client` replace the HTTP layer (an `http_client` passed in is not closed by
+    `close()`). `sleep` is what waits between retries.
+    """
+
+    def __init__(
+        self,
+        credential: TokenCredential | str | None = None,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        locale: str | None = None,
+        correlation_id: str | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: float | httpx.Timeout = 60.0,
+        transport: httpx.BaseTransport | None = None,
+        http_client: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if http_client is not None and transport is not None:
+            raise ValueError("pass either transport or http_client, not both")
+        self._config = ClientConfig(
+            base_url=base_url.rstrip("/"),
+            correlation_id=correlation_id or str(uuid.uuid4()),
+            locale=locale,
+            retry=retry or RetryPolicy(),
+        )
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(transport=transport, timeout=timeout)
+        if isinstance(credential, str):
+            credential = StaticTokenCredential(credential)
+        pipeline = _Pipeline(self._config, self._http, credential, sleep)
+        self._pipeline = pipeline
+        self.customers = CustomerOperations(pipeline)
+        self.domains = DomainOperations(pipeline)
+        self.validations = ValidationOperations(pipeline)
+        self.relationships = RelationshipOperations(pipeline)
+
+    @property
+    def base_url(self) -> str:
+        """The service's base URL (routes start with `/v1`)."""
+        return self._config.base_url
+
+    @property
+    def correlation_id(self) -> str:
+        """The `MS-CorrelationId` sent unless a call names another."""
+        return self._config.correlation_id
+
+    def country_rules(
+        self, country: str, *, correlation_id: str | None = None
+    ) -> CountryValidationRules:
+        """What an address in `country` (ISO 3166-1 alpha-2) needs: states, postal code
+        pattern, cultures and languages."""
+        return self._pipeline.send(ops.country_rules(country), correlation_id=correlation_id)
+
+    def close(self) -> None:
+        """Close the HTTP connections (unless the HTTP client was passed in)."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> PartnerClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,153 @@
+"""`tenantry-client …` (and `tenantry customers|domains|addresses …`): Partner Center
+customers from a shell, over the SDK.
+
+Exit codes: 0 success; 1 the service refused or could not be reached (`error <code>:
+<description>` on stderr), or `domains check` found the domain taken; 2 bad usage; 130
+interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tenantry_client._client import PartnerClient
+from tenantry_client._errors import PartnerCenterError
+from tenantry_client._models import Address, Customer
+from tenantry_client.cli._args import FIELDS, UsageError, apply_fields, build_parser, dest
+from tenantry_client.cli._connect import Connection, resolve
+from tenantry_client.cli._output import (
+    emit_json,
+    print_customer,
+    print_customers,
+    print_error,
+    print_validation,
+)
+
+__all__ = ["main"]
+
+
+def _client(connection: Connection) -> PartnerClient:
+    return PartnerClient(connection.credential, base_url=connection.base_url)
+
+
+def _read_json(source: str) -> Any:
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise UsageError(f"cannot read {source}: {exc.strerror}") from None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise UsageError(f"{source} is not JSON: {exc}") from None
+
+
+def _create(args: argparse.Namespace, client: PartnerClient) -> int:
+    customer = Customer()
+    if args.from_json is not None:
+        obj = _read_json(args.from_json)
+        if not isinstance(obj, dict):
+            raise UsageError(f"{args.from_json} must hold a JSON object (a Customer)")
+        customer = Customer.from_wire(obj)
+    apply_fields(customer, {f.name: getattr(args, dest(f.name)) for f in FIELDS})
+    created = client.customers.create(customer, request_id=args.request_id)
+    print_customer(created, args.output)
+    if args.output == "table" and created.user_credentials is not None:
+        print("The admin password is shown this once: store it now.", file=sys.stderr)
+    return 0
+
+
+def _listing(args: argparse.Namespace, client: PartnerClient) -> int:
+    if args.size is not None and args.size < 1:
+        raise UsageError("--size must be at least 1")
+    if args.command == "list":
+        pager = client.customers.list(size=args.size)
+    else:
+        pager = client.customers.search(
+            company_name=args.company_name,
+            domain=args.domain,
+            indirect_reseller=args.indirect_reseller,
+            size=args.size,
+        )
+    customers: list[Customer] = []
+    more = False
+    for page in pager.by_page():
+        customers.extend(page.items)
+        if not args.all:
+            more = page.continuation_token is not None
+            break
+    print_customers(customers, args.output)
+    if more:
+        print("(more customers: --all lists every page)", file=sys.stderr)
+    return 0
+
+
+def _customers(args: argparse.Namespace, connection: Connection) -> int:
+    if args.command == "import":
+        from tenantry_client.cli._bulk import run_import
+
+        return run_import(args, connection)
+    with _client(connection) as client:
+        if args.command == "create":
+            return _create(args, client)
+        if args.command == "get":
+            print_customer(client.customers.get(args.id), args.output)
+            return 0
+        if args.command in ("list", "search"):
+            return _listing(args, client)
+        client.customers.delete(args.id)
+        print(f"deleted {args.id}")
+        return 0
+
+
+def _domains(args: argparse.Namespace, connection: Connection) -> int:
+    with _client(connection) as client:
+        taken = client.domains.exists(args.domain)
+    if args.output == "json":
+        emit_json({"domain": args.domain, "available": not taken})
+    else:
+        print("taken" if taken else "available")
+    return 1 if taken else 0
+
+
+def _addresses(args: argparse.Namespace, connection: Connection) -> int:
+    address = Address(
+        country=args.country,
+        address_line1=args.line1,
+        address_line2=args.line2,
+        city=args.city,
+        state=args.state,
+        postal_code=args.postal_code,
+    )
+    with _client(connection) as client:
+        print_validation(client.validations.address(address), args.output)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None, *, prog: str = "tenantry-client") -> int:
+    """Run one command; returns the exit code (it never raises for a failed call)."""
+    parser = build_parser(prog)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or bad usage (argparse printed why)
+        return exc.code if isinstance(exc.code, int) else 2
+    try:
+        connection = resolve(args)
+        if args.group == "customers":
+            return _customers(args, connection)
+        if args.group == "domains":
+            return _domains(args, connection)
+        return _addresses(args, connection)
+    except UsageError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 2
+    except PartnerCenterError as exc:
+        print_error(exc, prog)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,390 @@
+"""The sign-in page of the authorization-code flow (App+User), shaped like Entra ID's.
+
+`GET /{tenant}/oauth2/v2.0/authorize` (and the v1 `/oauth2/authorize`) checks the app and
+its redirect URI, then shows a sign-in form; the form posts back to the same path. A user
+with a TOTP second factor is asked for a code next. On success the browser is sent back
+to the app with a one-time code, which the app redeems at the token endpoint with its
+PKCE verifier.
+
+Everything the form needs between steps travels in one signed, expiring `flow` value;
+the server keeps no session. A cookie set with the form, whose digest the flow carries,
+stops another site from submitting the form for the user (login CSRF). Failed attempts
+are counted per user name in the database, so every node enforces one limit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import orjson
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from tenantry.api.body import read_body
+from tenantry.api.deps import runtime_of
+from tenantry.api.routes.oauth import find_app
+from tenantry.auth.development import DEV_USER_UPN
+from tenantry.auth.grants import SignIn, is_valid_challenge
+from tenantry.auth.scopes import ScopeError, requested_audience
+from tenantry.domain.errors import ServiceError
+from tenantry.domain.models import AppRegistration, PartnerUser
+from tenantry.security.passwords import verify_password
+from tenantry.web.locale import LANGUAGES, Translator, negotiate
+from tenantry.web.pages import render
+
+router = APIRouter(tags=["oauth"])
+
+COOKIE = "tenantry_signin"
+_FLOW_SECONDS = 15 * 60
+_CODE_STEP_SECONDS = 5 * 60
+_FORM_LIMIT = 32 * 1024
+_FAILURES_PER_MINUTE = 5
+_MODES = ("query", "fragment", "form_post")
+
+# Every text a user may read here, for the catalogs (tests check each is translated).
+MESSAGES = {
+    "unknown_app": "The application '%(client)s' is not registered in tenant '%(tenant)s'.",
+    "bad_redirect": "The redirect URI '%(uri)s' is not registered for the application '%(app)s'.",
+    "missing": "The sign-in request is missing '%(name)s'.",
+    "expired": "This sign-in page has expired or was changed.",
+    "cookie": "Cookies must be allowed for this page to sign you in.",
+    "credentials": "The user name or password is incorrect.",
+    "otp": "The verification code is not correct. Enter the current code.",
+    "too_many": "Too many attempts. Wait a minute and try again.",
+}
+
+
+class _Refused(Exception):
+    """The request cannot even be sent back to the app: show an error page instead."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key, self.values = key, values
+
+
+class _BackToApp(Exception):
+    """An OAuth error for the app, delivered to its redirect URI."""
+
+    def __init__(self, error: str, description: str) -> None:
+        super().__init__(description)
+        self.error, self.description = error, description
+
+
+def _origin(uri: str) -> str:
+    parts = urlsplit(uri)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _is_loopback(uri: str) -> bool:
+    """RFC 8252 §7.3: native apps listen on a loopback port chosen at run time."""
+    parts = urlsplit(uri)
+    return (
+        parts.scheme == "http"
+        and parts.hostname in ("127.0.0.1", "localhost", "::1")
+        and not parts.username
+        and not parts.fragment
+    )
+
+
+def _redirect_allowed(app: AppRegistration, uri: str) -> bool:
+    return len(uri) <= 2048 and (uri in app.redirect_uris or _is_loopback(uri))
+
+
+def _csrf_digest(cookie: str) -> str:
+    return hashlib.sha256(cookie.encode()).hexdigest()[:32]
+
+
+def _pack(request: Request, flow: dict[str, Any]) -> str:
+    return runtime_of(request).sign_in_flow.wrap(orjson.dumps(flow))
+
+
+def _unpack(request: Request, value: str) -> dict[str, Any]:
+    raw = runtime_of(request).sign_in_flow.unwrap(value)
+    if raw is None:
+        raise _Refused("expired")
+    flow: dict[str, Any] = orjson.loads(raw)
+    if flow.get("x", 0) < time.time():
+        raise _Refused("expired")
+    cookie = request.cookies.get(COOKIE, "")
+    if not cookie or not hmac.compare_digest(_csrf_digest(cookie), flow.get("k", "")):
+        raise _Refused("cookie")
+    return flow
+
+
+def _authorize_query(flow: dict[str, Any], locale: str) -> str:
+    """The original authorization request, for the language links of later steps."""
+    query = {
+        "client_id": flow["c"],
+        "response_type": "code",
+        "redirect_uri": flow["r"],
+        "response_mode": flow["m"],
+        "code_challenge": flow["ch"],
+        "code_challenge_method": "S256",
+        "ui_locales": locale,
+    }
+    query |= {"resource": flow["a"]} if flow["v1"] else {"scope": flow["s"]}
+    query |= {k: flow[f] for k, f in (("state", "st"), ("nonce", "n")) if flow.get(f)}
+    return urlencode(query)
+
+
+def _page(
+    request: Request,
+    flow: dict[str, Any],
+    locale: str,
+    *,
+    step: str,
+    error: str | None = None,
+    username: str = "",
+) -> Response:
+    runtime = runtime_of(request)
+    _ = Translator(locale)
+    cookie = request.cookies.get(COOKIE) or secrets.token_urlsafe(24)
+    flow = flow | {"k": _csrf_digest(cookie)}
+    path = request.url.path
+    switch = [(code, name, f"{path}?{_authorize_query(flow, code)}") for code, name in LANGUAGES]
+    response = render(
+        "signin.html",
+        locale,
+        form_targets=_origin(flow["r"]),
+        flow=_pack(request, flow),
+        step=step,
+        error=error,
+        username=username,
+        app_name=flow["an"],
+        action=f"{path}?ui_locales={locale}",
+        switch_links=switch,
+        sandbox_user=DEV_USER_UPN if runtime.settings.sandbox and step == "password" else None,
+    )
+    response.set_cookie(
+        COOKIE,
+        cookie,
+        max_age=_FLOW_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path=path,
+    )
+    return response
+
+
+def _error_page(locale: str, refused: _Refused) -> Response:
+    message = Translator(locale)(MESSAGES[refused.key], **refused.values)
+    return render("signin_error.html", locale, status=400, message=message)
+
+
+def _back_to_app(flow: dict[str, Any], params: dict[str, str], locale: str) -> Response:
+    """Deliver the code (or an error) to the app's redirect URI, as the app asked."""
+    if flow.get("st"):
+        params = params | {"state": flow["st"]}
+    uri, mode = flow["r"], flow["m"]
+    if mode == "form_post":
+        return render(
+            "form_post.html",
+            locale,
+            form_targets=_origin(uri),
+            redirect_uri=uri,
+            fields=sorted(params.items()),
+        )
+    separator = "#" if mode == "fragment" else ("&" if "?" in uri else "?")
+    return RedirectResponse(uri + separator + urlencode(params), status_code=302)
+
+
+async def _start(request: Request, tenant: str, v1: bool) -> dict[str, Any]:
+    """Check an authorization request; the flow that carries it through the form."""
+    q = dict(request.query_params)
+    client_id, redirect_uri = q.get("client_id", ""), q.get("redirect_uri", "")
+    if not client_id:
+        raise _Refused("missing", name="client_id")
+    app = await find_app(request, client_id, tenant)
+    if app is None:
+        raise _Refused("unknown_app", client=client_id[:64], tenant=tenant[:64])
+    if not redirect_uri:
+        raise _Refused("missing", name="redirect_uri")
+    if not _redirect_allowed(app, redirect_uri):
+        raise _Refused("bad_redirect", uri=redirect_uri[:256], app=app.display_name)
+    mode = q.get("response_mode") or "query"
+    flow: dict[str, Any] = {
+        "t": tenant,
+        "c": app.client_id,
+        "an": app.display_name,
+        "r": redirect_uri,
+        "m": mode if mode in _MODES else "query",
+        "st": q.get("state", "")[:2048],
+        "n": q.get("nonce") or None,
+        "ch": q.get("code_challenge", ""),
+        "v1": v1,
+        "s": q.get("scope", "")[:1024],
+        "a": "",
+        "x": int(time.time()) + _FLOW_SECONDS,
+    }
+    if q.get("response_type") != "code":
+        raise _BackToApp("unsupported_response_type", "AADSTS70005: response_type must be 'code'.")
+    if mode not in _MODES:
+        raise _BackToApp("invalid_request", f"AADSTS900144: unknown response_mode '{mode}'.")
+    if q.get("code_challenge_method") != "S256" or not is_valid_challenge(flow["ch"]):
+        raise _BackToApp(
+            "invalid_request",
+            "AADSTS9002325: Proof Key for Code Exchange is required: send a code_challenge "
+            "with code_challenge_method=S256.",
+        )
+    if flow["n"] is not None and len(flow["n"]) > 255:
+        raise _BackToApp("invalid_request", "AADSTS900144: the nonce is too long.")
+    try:
+        flow["a"] = requested_audience(q, v1)
+    except ScopeError as exc:
+        raise _BackToApp(exc.error, f"AADSTS{exc.aadsts}: {exc.description}") from exc
+    if q.get("prompt") == "none":
+        raise _BackToApp("login_required", "AADSTS50058: the user is not signed in.")
+    flow["hint"] = q.get("login_hint", "")[:128]
+    return flow
+
+
+def _locale(request: Request) -> str:
+    return negotiate(request.query_params.get("ui_locales"), request.headers.get("accept-language"))
+
+
+async def _authorize_page(request: Request, tenant: str, v1: bool) -> Response:
+    locale = _locale(request)
+    try:
+        flow = await _start(request, tenant, v1)
+    except _Refused as refused:
+        return _error_page(locale, refused)
+    except _BackToApp as back:
+        return _error_redirect(request, back, locale)
+    hint = flow.pop("hint")
+    return _page(request, flow, locale, step="password", username=hint)
+
+
+def _error_redirect(request: Request, back: _BackToApp, locale: str) -> Response:
+    q = request.query_params
+    mode = q.get("response_mode") if q.get("response_mode") in _MODES else "query"
+    flow = {"r": q["redirect_uri"], "m": mode, "st": q.get("state", "")[:2048]}
+    return _back_to_app(flow, {"error": back.error, "error_description": back.description}, locale)
+
+
+class _Attempts:
+    """Failed sign-ins per user name and minute, in the database: every node counts them."""
+
+    def __init__(self, request: Request, username: str) -> None:
+        self._counter = runtime_of(request).hit_counter
+        self._key = hashlib.sha256(username.casefold().encode()).hexdigest()[:36]
+        now = int(time.time())
+        self._window = now - now % 60
+
+    async def exhausted(self) -> bool:
+        return await self._counter.count(self._key, "sign-in", self._window) >= _FAILURES_PER_MINUTE
+
+    async def failed(self) -> None:
+        await self._counter.hit(self._key, "sign-in", self._window)
+
+
+async def _password_step(
+    request: Request, flow: dict[str, Any], form: dict[str, str], locale: str
+) -> Response:
+    runtime = runtime_of(request)
+    _ = Translator(locale)
+    username, password = form.get("username", "").strip(), form.get("password", "")
+    attempts = _Attempts(request, username)
+    if await attempts.exhausted():
+        return _page(request, flow, locale, step="password", error=_(MESSAGES["too_many"]))
+    user = None
+    if username and len(username) <= 128 and username.isprintable():
+        async with runtime.uow() as work:
+            user = await work.partners.get_user(username)
+    app_partner = await _app_partner(request, flow)
+    genuine = verify_password(user.password_hash if user else None, password)
+    if user is None or not genuine or user.partner_id != app_partner:
+        await attempts.failed()
+        error = _(MESSAGES["credentials"])
+        return _page(request, flow, locale, step="password", error=error, username=username)
+    if runtime.second_factor.needs_code(user.mfa):
+        code_flow = flow | {"u": user.id, "x": int(time.time()) + _CODE_STEP_SECONDS}
+        return _page(request, code_flow, locale, step="code", username=user.user_principal_name)
+    return await _signed_in(request, flow, user, runtime.second_factor.vouched(user.mfa), locale)
+
+
+async def _code_step(
+    request: Request, flow: dict[str, Any], form: dict[str, str], locale: str
+) -> Response:
+    runtime = runtime_of(request)
+    async with runtime.uow() as work:
+        user = await work.partners.get_user_by_id(flow["u"])
+    if user is None:
+        raise _Refused("expired")
+    upn = user.user_principal_name
+    attempts = _Attempts(request, upn)
+    if await attempts.exhausted():
+        error = Translator(locale)(MESSAGES["too_many"])
+        return _page(request, flow, locale, step="code", error=error, username=upn)
+    otp = form.get("otp", "").strip()
+    if not runtime.second_factor.verify(user.totp_secret_sealed, user.id, otp):
+        await attempts.failed()
+        error = Translator(locale)(MESSAGES["otp"])
+        return _page(request, flow, locale, step="code", error=error, username=upn)
+    return await _signed_in(request, flow, user, True, locale)
+
+
+async def _app_partner(request: Request, flow: dict[str, Any]) -> str | None:
+    async with runtime_of(request).uow() as work:
+        app = await work.partners.get_app(flow["c"])
+    return None if app is None else app.partner_id
+
+
+async def _signed_in(
+    request: Request, flow: dict[str, Any], user: PartnerUser, mfa: bool, locale: str
+) -> Response:
+    sign_in = SignIn(
+        client_id=flow["c"],
+        partner_id=user.partner_id,
+        user_id=user.id,
+        audience=flow["a"],
+        scope=flow["s"],
+        mfa=mfa,
+        nonce=flow["n"],
+    )
+    code = await runtime_of(request).grants.issue_code(sign_in, flow["r"], flow["ch"])
+    return _back_to_app(flow, {"code": code}, locale)
+
+
+async def _submit(request: Request, v1: bool) -> Response:
+    locale = _locale(request)
+    try:
+        try:
+            raw = await read_body(request, _FORM_LIMIT)
+            form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8")).items()}
+        except (ServiceError, UnicodeDecodeError, ValueError) as exc:
+            raise _Refused("expired") from exc
+        flow = _unpack(request, form.get("flow", ""))
+        if flow.get("v1") != v1:
+            raise _Refused("expired")
+        if "u" in flow:
+            return await _code_step(request, flow, form, locale)
+        return await _password_step(request, flow, form, locale)
+    except _Refused as refused:
+        return _error_page(locale, refused)
+
+
+@router.get("/{tenant}/oauth2/v2.0/authorize", summary="Sign in a partner user (v2 endpoint)")
+async def authorize_v2(tenant: str, request: Request) -> Response:
+    return await _authorize_page(request, tenant, v1=False)
+
+
+@router.post("/{tenant}/oauth2/v2.0/authorize", include_in_schema=False)
+async def submit_v2(tenant: str, request: Request) -> Response:
+    return await _submit(request, v1=False)
+
+
+@router.get("/{tenant}/oauth2/authorize", summary="Sign in a partner user (v1 endpoint)")
+async def authorize_v1(tenant: str, request: Request) -> Response:
+    return await _authorize_page(request, tenant, v1=True)
+
+
+@router.post("/{tenant}/oauth2/authorize", include_in_schema=False)
+async def submit_v1(tenant: str, request: Request) -> Response:
+    return await _submit(request, v1=True)

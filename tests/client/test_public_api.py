@@ -1,0 +1,130 @@
+"""The SDK's public surface: pinned names, docstrings, typing marker, and no server code."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import tenantry_client
+
+CLIENT_ROOT = Path(__file__).resolve().parents[2] / "client"
+
+PUBLIC = [
+    "DEFAULT_BASE_URL",
+    "PARTNER_CENTER_SCOPE",
+    "AccessToken",
+    "Address",
+    "AddressValidationResult",
+    "AsyncCustomerOperations",
+    "AsyncDomainOperations",
+    "AsyncPager",
+    "AsyncPartnerClient",
+    "AsyncRelationshipOperations",
+    "AsyncValidationOperations",
+    "BadInputError",
+    "ClientSecretCredential",
+    "ConflictError",
+    "CountryValidationRules",
+    "CredentialError",
+    "Customer",
+    "CustomerBillingProfile",
+    "CustomerCompanyProfile",
+    "CustomerOperations",
+    "CustomerUser",
+    "DelegatedAdminRelationship",
+    "DomainOperations",
+    "EntraCredential",
+    "ForbiddenError",
+    "NotFoundError",
+    "Page",
+    "Pager",
+    "PartnerCenterError",
+    "PartnerClient",
+    "PartnerRelationship",
+    "PreconditionError",
+    "RelationshipOperations",
+    "RetryPolicy",
+    "ServerError",
+    "ServiceError",
+    "StaticTokenCredential",
+    "ThrottledError",
+    "TokenCredential",
+    "TransportError",
+    "UnauthorizedError",
+    "UnifiedRole",
+    "UserCredentials",
+    "ValidationOperations",
+    "__version__",
+]
+
+
+def test_all_is_pinned() -> None:
+    assert tenantry_client.__all__ == PUBLIC
+    for name in PUBLIC:
+        assert hasattr(tenantry_client, name), name
+
+
+def test_every_public_class_and_method_has_a_docstring() -> None:
+    missing = []
+    for name in PUBLIC:
+        value = getattr(tenantry_client, name)
+        if not inspect.isclass(value):
+            continue
+        if not (value.__doc__ or "").strip():
+            missing.append(name)
+        for member, attribute in vars(value).items():
+            if member.startswith("_") or not callable(getattr(value, member)):
+                continue
+            function = getattr(attribute, "__func__", attribute)
+            if not (inspect.getdoc(function) or "").strip():
+                missing.append(f"{name}.{member}")
+    assert missing == []
+
+
+def test_the_error_tree() -> None:
+    tc = tenantry_client
+    for name in ("TransportError", "CredentialError", "ServiceError"):
+        assert issubclass(getattr(tc, name), tc.PartnerCenterError)
+    for name in (
+        "BadInputError",
+        "UnauthorizedError",
+        "ForbiddenError",
+        "NotFoundError",
+        "ConflictError",
+        "PreconditionError",
+        "ThrottledError",
+        "ServerError",
+    ):
+        assert issubclass(getattr(tc, name), tc.ServiceError)
+
+
+def test_importing_the_sdk_loads_no_server_code() -> None:
+    script = (
+        "import sys, tenantry_client\n"
+        "heavy = ('tenantry', 'fastapi', 'starlette', 'sqlalchemy', 'pydantic', 'msal')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_distribution_ships_types_and_pins_httpx_only() -> None:
+    assert (Path(tenantry_client.__file__).parent / "py.typed").is_file()
+    project = tomllib.loads((CLIENT_ROOT / "pyproject.toml").read_text())["project"]
+    assert project["name"] == "tenantry-client"
+    assert project["version"] == tenantry_client.__version__
+    assert project["dependencies"] == ["httpx==0.28.1"]
+    (entra,) = project["optional-dependencies"]["entra"]
+    assert entra.startswith("msal==")
+
+
+def test_the_sdk_source_never_names_the_server_package() -> None:
+    for path in (CLIENT_ROOT / "src" / "tenantry_client").glob("*.py"):
+        text = path.read_text()
+        for server_import in ("import tenantry\n", "from tenantry.", "from tenantry import"):
+            assert server_import not in text, path
