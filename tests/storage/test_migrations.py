@@ -47,7 +47,7 @@ def test_every_table_exists_with_the_alembic_version(server: LiveServer) -> None
 
     tables, version = server.call(names())
     assert set(metadata.tables) <= tables
-    assert version == "0002"
+    assert version == "0003"
 
 
 @pytest.fixture

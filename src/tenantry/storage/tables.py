@@ -243,3 +243,32 @@ refresh_tokens = Table(
     Column("expires_at", UtcDateTime(), nullable=False, index=True),
     Column("used_at", UtcDateTime(), nullable=True),
 )
+
+# What a customer bought through the portal's "Add customer" wizard (offers of the catalog).
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", GUID, primary_key=True),
+    Column("customer_id", GUID, ForeignKey("customers.id"), nullable=False, index=True),
+    Column("offer_id", String(64), nullable=False),
+    Column("friendly_name", String(255), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# Every state change, with who made it and the request that made it.
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", GUID, primary_key=True),
+    Column("occurred_at", UtcDateTime(), nullable=False, index=True),
+    Column("action", String(64), nullable=False),
+    Column("actor_type", String(16), nullable=False),  # app | user | operator | sandbox
+    Column("actor_id", String(255), nullable=False),
+    Column("partner_id", GUID, nullable=True, index=True),
+    Column("target_type", String(32), nullable=False),
+    Column("target_id", String(255), nullable=False),
+    Column("request_id", String(64), nullable=True),
+    Column("correlation_id", String(64), nullable=True),
+    Column("details", JSON, nullable=False),
+)
