@@ -18,7 +18,8 @@ def _runs(values: list[float], unit: str = "") -> str:
 def _cell(summary: dict[str, Any], *key: Any) -> dict[str, Any] | None:
     for cell in summary["cells"]:
         if cell["key"][: len(key)] == list(key):
-            return cell
+            found: dict[str, Any] = cell
+            return found
     return None
 
 
@@ -53,8 +54,8 @@ def suite_entry(path: str, result: dict[str, Any]) -> str:
         "",
         "| database | procs | test | Tenantry req/s | baseline req/s | ratio "
         "| Tenantry p50 / p99 ms | baseline p50 / p99 ms | p99 ratio | CPU % T / B "
-        "| errors |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| server CPU ms/req T / B | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     tests = [("create", 4), ("create", 32), ("get (throttle off)", 32), ("get (throttle on)", 32)]
     for backend in result["backends"]:
@@ -71,12 +72,14 @@ def suite_entry(path: str, result: dict[str, Any]) -> str:
                     f"| {backend} | {procs} | {kind} c{conns} | {t['rps']:g} "
                     f"({_runs(t['rps_runs'])}) | "
                     + (f"{b['rps']:g} ({_runs(b['rps_runs'])})" if b else "–")
-                    + f" | **{_ratio(t['rps'], b and b['rps'])}** | "
+                    + f" | **{_ratio(t['rps'], b['rps'] if b else None)}** | "
                     f"{t['p50_ms']:g} / {t['p99_ms']:g} | "
                     + (f"{b['p50_ms']:g} / {b['p99_ms']:g}" if b else "–")
-                    + f" | {_ratio(t['p99_ms'], b and b['p99_ms'])} | "
+                    + f" | {_ratio(t['p99_ms'], b['p99_ms'] if b else None)} | "
                     f"{t['machine_cpu_pct']:g} / {(b or {}).get('machine_cpu_pct', '–')} | "
-                    f"{errors}{'' if match else ', counts differ'} |"
+                    f"{t['server_cpu_ms_per_request']:.2f} / "
+                    + (f"{b['server_cpu_ms_per_request']:.2f}" if b else "–")
+                    + f" | {errors}{'' if match else ', counts differ'} |"
                 )
     lines += [
         "",

@@ -45,8 +45,9 @@ ORDER = {
     "culture": "en-US",
     "language": "en",
     "address": {
-        k[0].lower() + k[1:]: v for k, v in BODY["BillingProfile"]["DefaultAddress"].items()
-    },  # type: ignore[index, union-attr]
+        k[0].lower() + k[1:]: v
+        for k, v in BODY["BillingProfile"]["DefaultAddress"].items()  # type: ignore[index]
+    },
 }
 
 

@@ -76,7 +76,7 @@ class Profile:
 
 
 PROFILES = {
-    "quick": Profile("quick", 2, 3, 1, 50_000, 10, 10_000, 2),
+    "quick": Profile("quick", 2, 2, 1, 50_000, 10, 5_000, 2),
     "full": Profile("full", 2, 10, 3, 1_000_000, 20, 100_000, 5),
 }
 
@@ -240,7 +240,9 @@ def start_server(
             command += ["--data-dir", str(Path(db).parent)]
         # No sandbox customer cap; the throttle only when asked for (see docs/benchmarks.md).
         command += ["--customer-cap", "0", "--rate-limit", str(rate_limit)]
-        command += ["--log-level", "warning", "--workers", str(procs)]
+        command += ["--log-level", "warning"]
+        if procs > 1:
+            command += ["--workers", str(procs)]
     else:
         command = [PYTHON, str(HERE / "baseline_app.py"), str(port), db, "--workers", str(procs)]
     with logfile.open("wb") as out:
@@ -394,6 +396,10 @@ def _wrk(
         "socket_errors": errors,
         "machine_cpu_pct": round(100 * (busy1 - busy0) / max(1, total1 - total0), 1),
         "server_cpu_s": round(sum(after.values()) - sum(before.values()), 2),
+        # Less sensitive to other work on the machine than req/s: what one request costs.
+        "server_cpu_ms_per_request": round(
+            1000 * (sum(after.values()) - sum(before.values())) / max(1, raw["requests"]), 3
+        ),
         "server_cpu_by_pid": per_process,
         "wrk_cpu_s": round(wrk_cpu, 2),
         "wall_s": round(elapsed, 2),
@@ -456,6 +462,7 @@ class Run:
     dbs: Databases
     master_key: str
     backends: list[str]
+    procs: list[int] = field(default_factory=lambda: [1, 2])
     measurements: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     tags: Iterator[int] = field(default_factory=lambda: iter(range(1, 10**9)))
@@ -479,7 +486,7 @@ def throughput_phase(run: Run, backend: str) -> None:
     p = run.profile
     for round_ in range(1, p.rounds + 1):
         for system in ("baseline", "tenantry"):
-            for procs in (1, 2):
+            for procs in run.procs:
                 db = run.dbs.fresh(backend, system)
                 server = start_server(system, backend, procs, db, run.workdir, run.master_key)
                 try:
@@ -742,10 +749,11 @@ def summarise(measurements: list[dict[str, Any]]) -> dict[str, Any]:
     cells: list[dict[str, Any]] = []
     for key, ms in sorted(groups.items(), key=lambda kv: str(kv[0])):
         cell: dict[str, Any] = {"key": list(key)}
-        for metric in ("rps", "p50_ms", "p99_ms", "machine_cpu_pct", "server_cpu_s"):
+        metrics = ("rps", "p50_ms", "p99_ms", "machine_cpu_pct", "server_cpu_ms_per_request")
+        for metric in metrics:
             values = [m[metric] for m in ms if metric in m]
             if values:
-                cell[metric] = statistics.median(values)
+                cell[metric] = round(statistics.median(values), 2)
                 cell[f"{metric}_runs"] = values
                 cell[f"{metric}_spread_pct"] = _spread(values)
         if key[0] == "throughput":
@@ -767,7 +775,8 @@ def _cell(summary: dict[str, Any], *key: Any) -> dict[str, Any] | None:
     """The summary cell whose key starts with `key`."""
     for cell in summary["cells"]:
         if cell["key"][: len(key)] == list(key):
-            return cell
+            found: dict[str, Any] = cell
+            return found
     return None
 
 
@@ -854,6 +863,7 @@ def main(argv: list[str] | None = None) -> int:
         help="comma-separated phases to run (throughput, pages, memory, startup)",
     )
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--procs", default="1,2", help="process counts to measure, e.g. 1")
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--seconds", type=float, default=None)
     parser.add_argument("--list-rows", type=int, default=None)
@@ -896,6 +906,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="tenantry-bench-") as tmp:
         workdir = Path(tmp)
         run = Run(profile, workdir, Databases(workdir, postgres), master_key, backends)
+        run.procs = [int(n) for n in args.procs.split(",")]
         try:
             for backend in backends:
                 if "throughput" in phases:

@@ -31,7 +31,7 @@ def test_every_documented_code_appears_in_the_http_tests() -> None:
     responses live."""
     sources = "\n".join(
         p.read_text()
-        for folder in ("api", "auth", "cli", "control")
+        for folder in ("api", "auth", "cli", "control", "audit", "observability")
         for p in (ROOT / "tests" / folder).rglob("test_*.py")
     )
     missing = [code for code in _documented() if not _produced(code, sources)]

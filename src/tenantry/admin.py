@@ -6,6 +6,8 @@ file). Secrets are generated here and printed once; only their hashes are stored
 
 from __future__ import annotations
 
+import getpass
+import os
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -13,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from tenantry.auth import second_factor
+from tenantry.domain.audit import OPERATOR, Action, Actor, audit_event
 from tenantry.domain.listing import is_guid
 from tenantry.domain.models import (
     AppRegistration,
@@ -42,6 +45,15 @@ class Issued:
     totp_uri: str | None = None  # otpauth:// for the user's authenticator app, shown once
 
 
+def operator_actor() -> Actor:
+    """The person at the command line, by their operating-system user name."""
+    try:
+        name = getpass.getuser()
+    except (OSError, KeyError):  # no name for this uid (a bare container)
+        name = f"uid {os.getuid()}"
+    return Actor(OPERATOR, name)
+
+
 async def _partner(runtime: Runtime, tenant_id: str) -> Partner:
     async with runtime.uow() as work:
         partner = await work.partners.get(tenant_id.lower()) if is_guid(tenant_id) else None
@@ -51,7 +63,13 @@ async def _partner(runtime: Runtime, tenant_id: str) -> Partner:
 
 
 async def create_partner(
-    runtime: Runtime, name: str, partner_type: PartnerType, country: str, tenant_id: str | None
+    runtime: Runtime,
+    name: str,
+    partner_type: PartnerType,
+    country: str,
+    tenant_id: str | None,
+    *,
+    actor: Actor | None = None,
 ) -> Partner:
     country = country.upper()
     if not is_known_country(country):
@@ -64,7 +82,18 @@ async def create_partner(
     async with runtime.uow() as work:
         if await work.partners.get(partner.tenant_id) is not None:
             raise AdminError(f"a partner with tenant id {partner.tenant_id} already exists")
-        await work.partners.add(partner, datetime.now(UTC))
+        now = datetime.now(UTC)
+        await work.partners.add(partner, now)
+        created = audit_event(
+            actor or operator_actor(),
+            Action.PARTNER_CREATED,
+            now,
+            target_type="partner",
+            target_id=partner.tenant_id,
+            partner_id=partner.tenant_id,
+            details={"name": partner.name, "type": partner_type.value, "country": country},
+        )
+        await work.audit.record(created)
         await work.commit()
     return partner
 
@@ -75,7 +104,12 @@ async def list_partners(runtime: Runtime) -> list[Partner]:
 
 
 async def add_app(
-    runtime: Runtime, tenant_id: str, display_name: str, redirect_uris: tuple[str, ...] = ()
+    runtime: Runtime,
+    tenant_id: str,
+    display_name: str,
+    redirect_uris: tuple[str, ...] = (),
+    *,
+    actor: Actor | None = None,
 ) -> Issued:
     """A new app registration with a generated client secret (about 256 bits)."""
     partner = await _partner(runtime, tenant_id)
@@ -92,12 +126,25 @@ async def add_app(
         client_id, partner.tenant_id, display_name, runtime.hasher.hash(secret), redirect_uris
     )
     async with runtime.uow() as work:
-        await work.partners.add_app(app, datetime.now(UTC))
+        now = datetime.now(UTC)
+        await work.partners.add_app(app, now)
+        added = audit_event(
+            actor or operator_actor(),
+            Action.APP_ADDED,
+            now,
+            target_type="app",
+            target_id=client_id,
+            partner_id=partner.tenant_id,
+            details={"displayName": display_name, "redirectUris": list(redirect_uris)},
+        )
+        await work.audit.record(added)
         await work.commit()
     return Issued(client_id, secret)
 
 
-async def rotate_secret(runtime: Runtime, client_id: str, overlap: timedelta) -> Issued:
+async def rotate_secret(
+    runtime: Runtime, client_id: str, overlap: timedelta, *, actor: Actor | None = None
+) -> Issued:
     """A new client secret for an app; the old one keeps working for `overlap` (zero: it
     stops at once), so every client can switch before it ends."""
     if not is_guid(client_id):
@@ -106,11 +153,23 @@ async def rotate_secret(runtime: Runtime, client_id: str, overlap: timedelta) ->
         raise AdminError("the overlap cannot be negative")
     secret = secrets.token_urlsafe(32)
     async with runtime.uow() as work:
-        if await work.partners.get_app(client_id.lower()) is None:
+        app = await work.partners.get_app(client_id.lower())
+        if app is None:
             raise AdminError(f"there is no app with client id {client_id}")
+        now = datetime.now(UTC)
         await work.partners.replace_secret(
-            client_id.lower(), runtime.hasher.hash(secret), datetime.now(UTC) + overlap
+            client_id.lower(), runtime.hasher.hash(secret), now + overlap
         )
+        rotated = audit_event(
+            actor or operator_actor(),
+            Action.APP_SECRET_ROTATED,
+            now,
+            target_type="app",
+            target_id=app.client_id,
+            partner_id=app.partner_id,
+            details={"previousSecretValidUntil": (now + overlap).isoformat()},
+        )
+        await work.audit.record(rotated)
         await work.commit()
     return Issued(client_id.lower(), secret)
 
@@ -122,6 +181,8 @@ async def add_user(
     roles: tuple[str, ...],
     password: str | None,
     mfa: str | None = None,
+    *,
+    actor: Actor | None = None,
 ) -> Issued:
     """A partner user; without a password one is generated and returned once. The second
     factor defaults to TOTP in production and to the sandbox's own in sandbox mode."""
@@ -156,14 +217,30 @@ async def add_user(
     async with runtime.uow() as work:
         if await work.partners.get_user(upn) is not None:
             raise AdminError(f"the user {upn} already exists")
-        await work.partners.add_user(user, datetime.now(UTC))
+        now = datetime.now(UTC)
+        await work.partners.add_user(user, now)
+        added = audit_event(
+            actor or operator_actor(),
+            Action.USER_ADDED,
+            now,
+            target_type="user",
+            target_id=user.id,
+            partner_id=partner.tenant_id,
+            details={"userPrincipalName": upn, "roles": list(roles), "mfa": mfa},
+        )
+        await work.audit.record(added)
         await work.commit()
     uri = None if totp_secret is None else second_factor.provisioning_uri(totp_secret, upn)
     return Issued(user.id, generated, uri)
 
 
 async def link_reseller(
-    runtime: Runtime, provider_id: str, reseller_id: str, *, active: bool
+    runtime: Runtime,
+    provider_id: str,
+    reseller_id: str,
+    *,
+    active: bool,
+    actor: Actor | None = None,
 ) -> Partnership:
     provider = await _partner(runtime, provider_id)
     reseller = await _partner(runtime, reseller_id)
@@ -176,6 +253,17 @@ async def link_reseller(
     async with runtime.uow() as work:
         if await work.partners.get_partnership(provider.tenant_id, reseller.tenant_id):
             raise AdminError("these partners already have a partnership")
-        await work.partners.add_partnership(partnership, datetime.now(UTC))
+        now = datetime.now(UTC)
+        await work.partners.add_partnership(partnership, now)
+        linked = audit_event(
+            actor or operator_actor(),
+            Action.PARTNERSHIP_LINKED,
+            now,
+            target_type="partnership",
+            target_id=f"{provider.tenant_id}:{reseller.tenant_id}",
+            partner_id=provider.tenant_id,
+            details={"resellerId": reseller.tenant_id, "state": state.value},
+        )
+        await work.audit.record(linked)
         await work.commit()
     return partnership

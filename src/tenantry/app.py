@@ -19,7 +19,9 @@ from starlette.staticfiles import StaticFiles
 
 from tenantry.api.context import RequestContextMiddleware, get_context
 from tenantry.api.errors import error_response
+from tenantry.api.observability import Metrics, ObservabilityMiddleware
 from tenantry.api.routes import (
+    audit,
     customers,
     directory,
     discovery,
@@ -38,6 +40,7 @@ from tenantry.domain.ports import StorageBusy
 from tenantry.domain.throttling import Throttled
 from tenantry.runtime import Runtime, open_runtime
 from tenantry.web.pages import STATIC
+from tenantry.web.portal import ROUTERS as PORTAL_ROUTERS
 
 log = logging.getLogger("tenantry")
 
@@ -146,11 +149,14 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
         if settings.seed_file is not None:
             await state.load_seed_file(runtime, settings.seed_file)
         purger = asyncio.create_task(_purge_forever(runtime))
+        metrics.watch_pool(runtime.engine.pool)
+        readiness.ready = True
         if on_ready is not None:
             on_ready(runtime)
         try:
             yield
         finally:
+            readiness.draining = True
             purger.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await purger
@@ -167,8 +173,13 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
         redoc_url=None,
         redirect_slashes=False,  # a 307 without the error envelope helps no client
     )
-    # Starlette wraps the last one added outermost: context (MS-* headers) outside,
-    # then inspection (sees what the client sees), then faults (closest to the routes).
+    metrics = Metrics()
+    readiness = health.Readiness()
+    app.state.metrics = metrics
+    app.state.readiness = readiness
+    # Starlette wraps the last one added outermost: observability (the request's log line
+    # and metrics, as the client saw it), then context (MS-* headers), then inspection
+    # (sees what the client sees), then faults (closest to the routes).
     app.add_middleware(faults.FaultMiddleware)
     app.add_middleware(inspection.InspectionMiddleware)
     app.add_middleware(
@@ -176,14 +187,17 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
         server_id=settings.server_id,
         strict_headers=settings.strict_headers,
     )
+    app.add_middleware(ObservabilityMiddleware, metrics=metrics)
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StorageBusy, _busy)
     app.add_exception_handler(Throttled, _throttled)
     routers = (listing, customers, profiles, directory, domains, validation, oauth, signin)
-    for module in (*routers, discovery, health):
+    for module in (*routers, discovery, health, audit):
         app.include_router(module.router)
+    for portal in PORTAL_ROUTERS:
+        app.include_router(portal, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.sandbox:  # the control plane does not exist in production mode
         for control in (state, limits, faults, inspection):

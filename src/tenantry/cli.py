@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tenantry import admin
+from tenantry import admin, audit_cli, logs
 from tenantry.auth import second_factor
 from tenantry.auth.development import (
     DEV_CLIENT_ID,
@@ -24,6 +25,7 @@ from tenantry.auth.development import (
     DEV_USER_PASSWORD,
     DEV_USER_UPN,
 )
+from tenantry.auth.signing_keys import KeyChange
 from tenantry.auth.tokens import PARTNER_CENTER_AUDIENCE
 from tenantry.config import (
     DEFAULT_DATA_DIR,
@@ -34,10 +36,12 @@ from tenantry.config import (
     Settings,
     settings_from_env,
 )
+from tenantry.domain.audit import Action, audit_event
 from tenantry.domain.models import PartnerType
 from tenantry.runtime import ConfigurationError, Runtime, master_key_for, open_runtime
 from tenantry.security.keys import MasterKeyError, generate_master_key
 from tenantry.security.sealing import SealError
+from tenantry.storage.audit_repository import SqlAuditLog
 
 # The `azp` of tokens printed by `tenantry token --user`: they come from the operator's
 # command line, not from a registered app.
@@ -155,6 +159,19 @@ def _parser() -> argparse.ArgumentParser:
         "control plane's faults, request log and limits are per process",
     )
     serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--log-format",
+        choices=list(logs.FORMATS),
+        default=None,
+        help="server log lines: json (production default) or text (sandbox default)",
+    )
+    serve.add_argument(
+        "--graceful-timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="on SIGTERM, how long requests in flight may take to finish (default 30)",
+    )
 
     token = commands.add_parser(
         "token", help="print an access token (the development partner's app, or a user's)"
@@ -170,6 +187,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("keygen", help="print a new master key for TENANTRY_MASTER_KEY")
     _partner_commands(commands)
     _key_commands(commands)
+    audit_cli.add_parser(commands, _storage_args)
     return parser
 
 
@@ -188,13 +206,27 @@ async def _keys(args: argparse.Namespace) -> None:
     settings = settings_from_env(data_dir=args.data_dir, database_url=args.database_url)
     runtime = await open_runtime(settings, bootstrap=False)
     store = runtime.tokens.keys
+
+    def record(action: Action) -> KeyChange:
+        async def write(conn: AsyncConnection, kid: str) -> None:
+            event = audit_event(
+                admin.operator_actor(),
+                action,
+                datetime.now(UTC),
+                target_type="signingKey",
+                target_id=kid,
+            )
+            await SqlAuditLog(conn).record(event)
+
+        return write
+
     try:
         if args.action == "rotate":
-            key = await store.rotate()
+            key = await store.rotate(record(Action.SIGNING_KEY_ROTATED))
             print(f"{key.kid}  signs from now on (nodes switch within 5 minutes)")
         elif args.action == "retire":
             try:
-                await store.retire(args.kid)
+                await store.retire(args.kid, record(Action.SIGNING_KEY_RETIRED))
             except KeyError:
                 raise ConfigurationError(f"there is no signing key {args.kid!r}") from None
             except ValueError as exc:
@@ -390,16 +422,22 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     if args.workers > 1:
         return _serve_workers(args, settings, host)
+    from tenantry.serving import MAX_REQUEST_HEAD_BYTES, DrainingServer
+
     app = create_app(settings, on_ready=_banner(f"http://{host}:{args.port}"))
+    log_format = args.log_format or logs.default_format(sandbox=settings.sandbox)
     config = uvicorn.Config(
         app,
         host=args.host,
         port=args.port,
         log_level=args.log_level,
+        log_config=logs.logging_config(log_format, args.log_level),
         access_log=False,
         server_header=False,
+        timeout_graceful_shutdown=args.graceful_timeout,
+        h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
     )
-    server = uvicorn.Server(config)
+    server = DrainingServer(config, app)
     server.run()
     return 0 if server.started else 1
 
@@ -426,7 +464,16 @@ def _serve_workers(args: argparse.Namespace, settings: Settings, host: str) -> i
         _print_banner(settings, f"http://{host}:{port}", tuple(extra))
 
     try:
-        return serve_workers(settings, args.host, args.port, args.workers, args.log_level, announce)
+        return serve_workers(
+            settings,
+            args.host,
+            args.port,
+            args.workers,
+            announce,
+            log_level=args.log_level,
+            log_format=args.log_format or logs.default_format(sandbox=settings.sandbox),
+            graceful_timeout=args.graceful_timeout,
+        )
     except OSError as exc:  # the address is taken or cannot be bound
         print(f"tenantry: cannot listen on {host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 1
@@ -480,9 +527,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "keygen":
         print(generate_master_key())
         return 0
-    if args.command in ("partners", "keys"):
+    if args.command in ("partners", "keys", "audit"):
+        runs = {"partners": _partners, "keys": _keys, "audit": audit_cli.run}
         try:
-            asyncio.run(_partners(args) if args.command == "partners" else _keys(args))
+            asyncio.run(runs[args.command](args))
         except (ConfigurationError, MasterKeyError, SealError) as exc:
             print(f"tenantry: {exc}", file=sys.stderr)
             return 2

@@ -42,6 +42,8 @@ class Settings:
     refresh_token_lifetime_seconds: int = 90 * 24 * 3600  # Partner Center: 90 days
     master_key: str | None = field(default=None, repr=False)
     admin_key: str = field(default=DEV_ADMIN_KEY, repr=False)
+    # `GET /_tenantry/audit` exists only when this is set (both modes).
+    audit_key: str | None = field(default=None, repr=False)
     customer_cap: int = PARTNER_CENTER_SANDBOX_CAP
     provisioning_delay_seconds: float = 0.0
     customer_rate_limit: int = 500  # requests a minute per partner; 0 = none
@@ -90,6 +92,8 @@ def settings_from_env(**overrides: object) -> Settings:
         env["trusted_issuers_file"] = Path(value)
     if value := os.environ.get("TENANTRY_ADMIN_KEY"):
         env["admin_key"] = value
+    if value := os.environ.get("TENANTRY_AUDIT_KEY"):
+        env["audit_key"] = value
     if value := os.environ.get("TENANTRY_LOCK_WAIT"):
         env["lock_wait_seconds"] = float(value)
     env.update({k: v for k, v in overrides.items() if v is not None})

@@ -27,6 +27,7 @@ from tenantry.domain.listing import CustomerListing
 from tenantry.domain.models import Partner
 from tenantry.domain.profiles import ProfileService
 from tenantry.domain.sandbox import SandboxLimits, Visibility
+from tenantry.domain.subscriptions import SubscriptionService
 from tenantry.domain.throttling import CUSTOMER, WINDOW_SECONDS, Throttle
 from tenantry.security.hashing import GeneratedSecretHasher
 from tenantry.security.keys import MasterKey
@@ -75,6 +76,9 @@ class Runtime:
     grants: GrantService
     second_factor: SecondFactor
     sign_in_flow: TamperProof
+    subscriptions: SubscriptionService
+    portal_session: TamperProof
+    portal_sealer: Sealer
     _partners: dict[str, tuple[float, Partner]] = field(default_factory=dict)
 
     def forget_partners(self) -> None:
@@ -194,8 +198,10 @@ async def open_runtime(settings: Settings, *, bootstrap: bool = True) -> Runtime
         tokens=TokenService(keys, settings.token_lifetime_seconds, external),
         customers=CustomerService(uow, clock, hasher, policy, limits),
         listing=CustomerListing(uow, clock, limits),
-        profiles=ProfileService(uow, sandbox=settings.sandbox, visibility=visibility),
-        lifecycle=LifecycleService(uow, sandbox=settings.sandbox, visibility=visibility),
+        profiles=ProfileService(uow, sandbox=settings.sandbox, visibility=visibility, clock=clock),
+        lifecycle=LifecycleService(
+            uow, sandbox=settings.sandbox, visibility=visibility, clock=clock
+        ),
         directory=DirectoryService(uow, visibility),
         limits=limits,
         throttle=Throttle(hit_counter, {CUSTOMER: settings.customer_rate_limit}),
@@ -215,4 +221,8 @@ async def open_runtime(settings: Settings, *, bootstrap: bool = True) -> Runtime
         ),
         # Sign-in forms carry the whole authorization request, redirect URI and state included.
         sign_in_flow=TamperProof(master.derive("tenantry/sign-in-flow"), max_length=16384),
+        subscriptions=SubscriptionService(uow, visibility),
+        # The portal's session cookie, and its wizard drafts (sealed: they hold contact data).
+        portal_session=TamperProof(master.derive("tenantry/portal-session")),
+        portal_sealer=Sealer(master.derive("tenantry/portal-wizard")),
     )

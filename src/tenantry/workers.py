@@ -5,7 +5,7 @@ development partner, a seed file), then starts N worker processes. Each worker g
 listening socket of its own, bound to the same address with `SO_REUSEPORT`, so the kernel
 hashes every new connection to one of them: keep-alive clients that open all their
 connections at once are spread too, which one shared listening socket does not do (the
-first worker to wake up tends to accept them all). See docs/decisions/0008-workers.md.
+first worker to wake up tends to accept them all). See docs/decisions/0009-workers.md.
 
 SIGTERM or SIGINT to the parent stops every worker gracefully (open requests finish). A
 worker that dies after start-up is replaced; one that fails during start-up stops them all.
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from types import FrameType
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from sqlalchemy.engine import make_url
@@ -44,7 +44,7 @@ log = logging.getLogger("tenantry.workers")
 
 WORKER_PATH = "/_tenantry/worker"
 START_TIMEOUT_SECONDS = 60.0
-STOP_TIMEOUT_SECONDS = 30.0
+STOP_TIMEOUT_SECONDS = 10.0  # past the graceful timeout
 # A worker that keeps dying is not replaced forever: more than this many replacements
 # within RESTART_WINDOW_SECONDS stop the server.
 MAX_RESTARTS = 5
@@ -109,6 +109,8 @@ class WorkerSpec:
     index: int  # 1..N, stable across replacements
     workers: int
     log_level: str
+    log_format: str
+    graceful_timeout: float
 
 
 def _watch_parent(parent: int) -> None:
@@ -138,7 +140,9 @@ def run_worker(spec: WorkerSpec, sock: socket.socket, ready: Connection) -> None
     "ready" on the pipe once the database and keys are open."""
     import uvicorn
 
+    from tenantry import logs
     from tenantry.app import create_app
+    from tenantry.serving import MAX_REQUEST_HEAD_BYTES, DrainingServer
 
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
 
@@ -149,13 +153,18 @@ def run_worker(spec: WorkerSpec, sock: socket.socket, ready: Connection) -> None
     app = create_app(spec.settings, on_ready=on_ready)
     if spec.settings.sandbox:
         _add_worker_route(app, spec)
+    # The same server and settings as `tenantry serve` in one process (cli._serve).
     config = uvicorn.Config(
         app,
         log_level=spec.log_level,
+        log_config=logs.logging_config(spec.log_format, spec.log_level),
         access_log=False,
         server_header=False,
+        # uvicorn waits with asyncio.wait_for, which takes seconds as a float; as in cli._serve.
+        timeout_graceful_shutdown=cast(int, spec.graceful_timeout),
+        h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
     )
-    server = uvicorn.Server(config)
+    server = DrainingServer(config, app)
     server.run(sockets=[sock])
     sys.exit(0 if server.started else 1)
 
@@ -172,13 +181,23 @@ class Supervisor:
     """Starts the workers, replaces those that die, and stops them all on a signal."""
 
     def __init__(
-        self, settings: Settings, host: str, port: int, workers: int, log_level: str
+        self,
+        settings: Settings,
+        host: str,
+        port: int,
+        workers: int,
+        *,
+        log_level: str,
+        log_format: str,
+        graceful_timeout: float,
     ) -> None:
         self._settings = settings
         self._host = host
         self._port = port
         self._count = workers
         self._log_level = log_level
+        self._log_format = log_format
+        self._graceful_timeout = graceful_timeout
         self._context = multiprocessing.get_context("spawn")
         self._workers: dict[int, _Worker] = {}
         self._restarts: list[float] = []
@@ -203,6 +222,8 @@ class Supervisor:
                 index=index,
                 workers=self._count,
                 log_level=self._log_level,
+                log_format=self._log_format,
+                graceful_timeout=self._graceful_timeout,
             )
             ours, theirs = self._context.Pipe(duplex=False)
             process = self._context.Process(
@@ -297,7 +318,7 @@ class Supervisor:
             waiting: dict[Any, _Worker] = {}
             for worker in self._workers.values():
                 waiting[worker.process.sentinel] = worker
-                if not worker.is_ready:  # a replacement still starting
+                if not worker.is_ready and not worker.ready.closed:  # a replacement starting
                     waiting[worker.ready] = worker
             for done in multiprocessing.connection.wait([*waiting, self._wake_read]):
                 starting = waiting.get(done)
@@ -323,7 +344,8 @@ class Supervisor:
             if worker.process.is_alive() and worker.process.pid is not None:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(worker.process.pid, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+        # Each worker lets its requests in flight finish for the graceful timeout first.
+        deadline = time.monotonic() + self._graceful_timeout + STOP_TIMEOUT_SECONDS
         for worker in self._workers.values():
             while worker.process.is_alive():
                 if time.monotonic() > deadline or self._signals > max(signals_at_stop, 1):
@@ -342,13 +364,24 @@ def serve_workers(
     host: str,
     port: int,
     workers: int,
-    log_level: str,
     announce: Callable[[int, list[int]], None],
+    *,
+    log_level: str,
+    log_format: str,
+    graceful_timeout: float,
 ) -> int:
     """Run `workers` server processes until SIGTERM or SIGINT. The caller has prepared the
     database (migrations, keys, seed) already. `announce(port, pids)` runs once all
     workers are ready."""
-    supervisor = Supervisor(settings, host, port, workers, log_level)
+    supervisor = Supervisor(
+        settings,
+        host,
+        port,
+        workers,
+        log_level=log_level,
+        log_format=log_format,
+        graceful_timeout=graceful_timeout,
+    )
     supervisor.install_signal_handlers()
     try:
         if not supervisor.start():

@@ -7,6 +7,7 @@ from types import TracebackType
 
 import pytest
 
+from tenantry.domain.audit import APP, Actor, AuditEvent, AuditQuery
 from tenantry.domain.customers import CreatePolicy, CustomerService
 from tenantry.domain.errors import ServiceError
 from tenantry.domain.gdap import default_gdap_roles
@@ -37,6 +38,7 @@ class Store:
         self.customers: dict[str, NewCustomer] = {}
         self.records: dict[IdempotencyKey, tuple[StoredResponse, datetime]] = {}
         self.race_twin: StoredResponse | None = None  # a twin that commits just before us
+        self.audit: list[AuditEvent] = []
 
 
 class FakeCustomers:
@@ -94,6 +96,20 @@ class FakePartners:
         return None
 
 
+ACTOR = Actor(APP, "test-app", "r1", "c1")
+
+
+class FakeAudit:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def record(self, event: AuditEvent) -> None:
+        self.store.audit.append(event)
+
+    async def page(self, query: AuditQuery) -> list[AuditEvent]:
+        return list(self.store.audit)
+
+
 class FakeWork:
     """One transaction over the store: writes become visible on commit only."""
 
@@ -102,6 +118,7 @@ class FakeWork:
         self.customers = FakeCustomers(store)
         self.idempotency = FakeIdempotency(store)
         self.partners = FakePartners()
+        self.audit = FakeAudit(store)
 
     async def __aenter__(self) -> FakeWork:
         return self
@@ -161,7 +178,7 @@ def service(store: Store, clock: Clock) -> CustomerService:
 async def test_create_writes_tenant_admin_relationship_and_default_gdap(
     service: CustomerService, store: Store
 ) -> None:
-    answer = await service.create(PARTNER, key(), draft(), Renderer(), app_only=True)
+    answer = await service.create(PARTNER, key(), draft(), Renderer(), app_only=True, actor=ACTOR)
 
     assert answer.status == 201
     (new,) = store.customers.values()
@@ -181,7 +198,7 @@ async def test_create_writes_tenant_admin_relationship_and_default_gdap(
 
 async def test_gdap_flag_false_creates_no_gdap(service: CustomerService, store: Store) -> None:
     await service.create(
-        PARTNER, key(), draft(enable_gdap_by_default=False), Renderer(), app_only=True
+        PARTNER, key(), draft(enable_gdap_by_default=False), Renderer(), app_only=True, actor=ACTOR
     )
     (new,) = store.customers.values()
     assert new.gdap is None
@@ -195,8 +212,8 @@ def test_reseller_roles_lack_the_application_roles() -> None:
 
 
 async def test_same_key_replays_the_stored_answer(service: CustomerService, store: Store) -> None:
-    first = await service.create(PARTNER, key(), draft(), Renderer(), app_only=True)
-    second = await service.create(PARTNER, key(), draft(), Renderer(), app_only=True)
+    first = await service.create(PARTNER, key(), draft(), Renderer(), app_only=True, actor=ACTOR)
+    second = await service.create(PARTNER, key(), draft(), Renderer(), app_only=True, actor=ACTOR)
     assert second.body == first.body
     assert second.replayed
     assert len(store.customers) == 1
@@ -205,16 +222,16 @@ async def test_same_key_replays_the_stored_answer(service: CustomerService, stor
 async def test_replay_ends_with_the_retention(
     service: CustomerService, store: Store, clock: Clock
 ) -> None:
-    await service.create(PARTNER, key(), draft(), Renderer(), app_only=True)
+    await service.create(PARTNER, key(), draft(), Renderer(), app_only=True, actor=ACTOR)
     clock.now_value = NOW + timedelta(hours=25)
-    late = await service.create(PARTNER, key(), draft(), Renderer(), app_only=True)
+    late = await service.create(PARTNER, key(), draft(), Renderer(), app_only=True, actor=ACTOR)
     assert late.body == b"880001"  # not a replay: the request runs again and meets its domain
 
 
 async def test_validation_failures_are_recorded(service: CustomerService, store: Store) -> None:
     bad = draft(culture="xx-YY")
-    first = await service.create(PARTNER, key(), bad, Renderer(), app_only=True)
-    second = await service.create(PARTNER, key(), bad, Renderer(), app_only=True)
+    first = await service.create(PARTNER, key(), bad, Renderer(), app_only=True, actor=ACTOR)
+    second = await service.create(PARTNER, key(), bad, Renderer(), app_only=True, actor=ACTOR)
     assert first.body == b"880003"
     assert second.replayed
     assert store.customers == {}
@@ -225,7 +242,7 @@ async def test_a_twin_that_committed_first_is_replayed(
 ) -> None:
     twin = StoredResponse(201, (), b"the twin's answer").answering(key())
     store.race_twin = twin
-    answer = await service.create(PARTNER, key(), draft(), Renderer(), app_only=True)
+    answer = await service.create(PARTNER, key(), draft(), Renderer(), app_only=True, actor=ACTOR)
     assert answer.body == twin.body
     assert answer.replayed
     assert store.customers == {}
@@ -235,8 +252,8 @@ async def test_indirect_create_needs_a_signed_in_user(
     service: CustomerService, store: Store
 ) -> None:
     indirect = draft(associated_partner_id=RESELLER.tenant_id)
-    answer = await service.create(PARTNER, key(), indirect, Renderer(), app_only=True)
-    again = await service.create(PARTNER, key(), indirect, Renderer(), app_only=True)
+    answer = await service.create(PARTNER, key(), indirect, Renderer(), app_only=True, actor=ACTOR)
+    again = await service.create(PARTNER, key(), indirect, Renderer(), app_only=True, actor=ACTOR)
     assert answer.body == b"900329"
     assert again.replayed  # refusals are answered the same way on a retry
     assert store.customers == {}
@@ -245,7 +262,7 @@ async def test_indirect_create_needs_a_signed_in_user(
 async def test_reads_are_limited_to_the_partners_customers(
     service: CustomerService, store: Store
 ) -> None:
-    await service.create(PARTNER, key(), draft(), Renderer(), app_only=True)
+    await service.create(PARTNER, key(), draft(), Renderer(), app_only=True, actor=ACTOR)
     (customer_id,) = store.customers
     assert (await service.get(PARTNER, customer_id.upper())).id == customer_id
     for who, customer, code in (
@@ -256,3 +273,18 @@ async def test_reads_are_limited_to_the_partners_customers(
         with pytest.raises(ServiceError) as caught:
             await service.get(who, customer)
         assert caught.value.spec.code == code
+
+
+async def test_a_create_is_audited_once_and_its_replay_not_at_all(
+    service: CustomerService, store: Store
+) -> None:
+    first = await service.create(PARTNER, key(), draft(), Renderer(), app_only=True, actor=ACTOR)
+    again = await service.create(PARTNER, key(), draft(), Renderer(), app_only=True, actor=ACTOR)
+
+    assert first.status == again.status == 201
+    (event,) = store.audit
+    (new,) = store.customers.values()
+    assert (event.action, event.actor_type, event.actor_id) == ("customer.created", APP, "test-app")
+    assert (event.target_id, event.partner_id) == (new.customer.id, PARTNER.tenant_id)
+    assert (event.request_id, event.correlation_id) == ("r1", "c1")
+    assert new.admin_password not in repr(event.details)

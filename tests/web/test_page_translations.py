@@ -9,13 +9,15 @@ import pytest
 from tenantry.api.i18n import catalog
 from tenantry.api.routes import signin
 from tenantry.web.pages import TEMPLATES
+from tenantry.web.portal.messages import MESSAGES as PORTAL_MESSAGES
 
 _CALL = re.compile(r"""_\(\s*(?:"([^"]+)"|'([^']+)')""")
 
 
 def page_texts() -> set[str]:
-    """Texts marked `_("…")` in the templates, and the sign-in page's messages."""
-    texts = set(signin.MESSAGES.values())
+    """Texts marked `_("…")` in the templates, and the sign-in page's and the portal's
+    messages."""
+    texts = set(signin.MESSAGES.values()) | set(PORTAL_MESSAGES.values())
     for template in TEMPLATES.glob("*.html"):
         for match in _CALL.finditer(template.read_text(encoding="utf-8")):
             texts.add(match.group(1) or match.group(2))

@@ -24,6 +24,9 @@ log = logging.getLogger("tenantry.api")
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9._:{}\-]{1,128}$")
 _CV_PATTERN = re.compile(r"^[A-Za-z0-9+/]{16,22}(\.[0-9]{1,10}){1,8}$")
 _CV_MAX = 127
+# Request headers larger than this in total are refused (400, 800002) before any route
+# runs. uvicorn's h11 parser enforces the same bound itself; httptools does not.
+MAX_HEADER_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,9 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         wanted: dict[bytes, str] = {}
+        header_bytes = 0
         for name, value in scope["headers"]:
+            header_bytes += len(name) + len(value) + 4
             if name in (b"ms-requestid", b"ms-correlationid", b"ms-cv", b"x-locale"):
                 wanted[name] = value.decode("latin-1")
         locale = pick_locale(wanted.get(b"x-locale"))
@@ -86,6 +91,8 @@ class RequestContextMiddleware:
                 if scope["path"].startswith("/v1/"):  # the token endpoint is not Partner Center
                     problem = problem or f"the {label} header is not a valid identifier"
                 ids.append(str(uuid.uuid4()))
+        if header_bytes > MAX_HEADER_BYTES:
+            problem = f"the request headers are larger than {MAX_HEADER_BYTES // 1024} KiB"
         ctx = RequestContext(ids[0], ids[1], extend_cv(wanted.get(b"ms-cv")), locale)
         scope.setdefault("state", {})["tenantry_ctx"] = ctx
         extra = [
@@ -100,7 +107,11 @@ class RequestContextMiddleware:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                message["headers"] = [*message.get("headers", []), *extra]
+                headers = [*message.get("headers", []), *extra]
+                # No answer is to be sniffed into another type (the pages set it themselves).
+                if not any(name.lower() == b"x-content-type-options" for name, _ in headers):
+                    headers.append((b"X-Content-Type-Options", b"nosniff"))
+                message["headers"] = headers
             await send(message)
 
         if problem is not None:

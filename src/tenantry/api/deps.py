@@ -10,16 +10,29 @@ from starlette.requests import Request
 
 from tenantry.api.context import RequestContext, get_context
 from tenantry.auth.tokens import Principal, TokenRejected
+from tenantry.domain.audit import APP, USER, Actor
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.models import Partner
 from tenantry.domain.roles import authorize_customer_change
 from tenantry.runtime import Runtime
+
+PARTNER_STATE = "tenantry_partner"  # the caller's tenant id, for the request's log line
 
 
 @dataclass(frozen=True)
 class Caller:
     partner: Partner
     principal: Principal
+
+    def actor(self, request: Request) -> Actor:
+        """Who makes a change through this request: the app, or the signed-in user."""
+        ctx = get_context(request.scope)
+        principal = self.principal
+        if principal.app_only or principal.user is None:
+            kind, name = APP, principal.client_id
+        else:
+            kind, name = USER, principal.user
+        return Actor(kind, name, ctx.request_id, ctx.correlation_id)
 
 
 def runtime_of(request: Request) -> Runtime:
@@ -52,6 +65,7 @@ async def authenticate(request: Request) -> Caller:
         raise ServiceError(
             Errors.BAD_TOKEN, {"reason": "the token's tenant is not a registered partner"}
         )
+    request.scope.setdefault("state", {})[PARTNER_STATE] = partner.tenant_id
     if not principal.app_only and not principal.mfa:
         raise ServiceError(Errors.MFA_REQUIRED)
     return Caller(partner, principal)

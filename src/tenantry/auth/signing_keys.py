@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -16,12 +17,16 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 from sqlalchemy import delete, insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tenantry.security.sealing import Sealer
 from tenantry.storage.tables import signing_keys
 
 _RELOAD_INTERVAL_SECONDS = 5.0
+
+# Called with the transaction that adds or removes a key, and the key's id: what it writes
+# (the audit trail) commits with the change or not at all.
+KeyChange = Callable[[AsyncConnection, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -83,14 +88,14 @@ class SigningKeyStore:
             keys[row.kid] = known
         self._keys = keys
 
-    async def rotate(self) -> SigningKey:
+    async def rotate(self, on_change: KeyChange | None = None) -> SigningKey:
         """A new key, which signs from now on; tokens signed by older keys still verify
         until those keys are retired. Other nodes switch at their next reload."""
-        await self._create()
+        await self._create(on_change)
         await self.reload()
         return self.current
 
-    async def retire(self, kid: str) -> None:
+    async def retire(self, kid: str, on_change: KeyChange | None = None) -> None:
         """Remove a key: tokens it signed stop verifying once each node reloads. The newest
         key cannot be retired (rotate first)."""
         await self.reload()
@@ -100,12 +105,14 @@ class SigningKeyStore:
             raise ValueError("the newest key signs new tokens: rotate before retiring it")
         async with self._engine.begin() as conn:
             await conn.execute(delete(signing_keys).where(signing_keys.c.kid == kid))
+            if on_change is not None:
+                await on_change(conn, kid)
         await self.reload()
 
     def listing(self) -> list[SigningKey]:
         return sorted(self._keys.values(), key=lambda k: k.created_at)
 
-    async def _create(self) -> None:
+    async def _create(self, on_change: KeyChange | None = None) -> None:
         private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         kid = uuid.uuid4().hex
         pem = private.private_bytes(
@@ -125,3 +132,5 @@ class SigningKeyStore:
                     created_at=datetime.now(UTC),
                 )
             )
+            if on_change is not None:
+                await on_change(conn, kid)

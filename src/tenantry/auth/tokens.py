@@ -48,7 +48,13 @@ def _principal(claims: dict[str, Any], *, app_only: bool) -> Principal:
         expires_at=int(claims["exp"]),
         roles=_roles(claims),
         mfa=_mfa(claims),
+        user=_user(claims),
     )
+
+
+def _user(claims: dict[str, Any]) -> str | None:
+    name = claims.get("upn") or claims.get("preferred_username") or claims.get("oid")
+    return name if isinstance(name, str) else None
 
 
 def _mfa(claims: dict[str, Any]) -> bool:
@@ -71,6 +77,7 @@ class Principal:
     expires_at: int
     roles: tuple[str, ...] | None = None  # a user's roles; None when the token names none
     mfa: bool = False  # a user token's `amr` names "mfa"
+    user: str | None = None  # a user token's user principal name, for the audit trail
 
 
 class TokenService:
@@ -250,4 +257,5 @@ class TokenService:
             roles=_roles(claims),
             expires_at=int(claims["exp"]),
             mfa=_mfa(claims),
+            user=None if claims.get("idtyp") == "app" else _user(claims),
         )

@@ -8,7 +8,9 @@ from typing import Annotated
 from fastapi import Depends
 from starlette.requests import Request
 
+from tenantry.api.context import get_context
 from tenantry.api.deps import runtime_of
+from tenantry.domain.audit import SANDBOX, Actor
 from tenantry.domain.errors import Errors, ServiceError
 
 ADMIN_KEY_HEADER = "Tenantry-Admin-Key"
@@ -26,3 +28,9 @@ async def require_admin(request: Request) -> None:
 
 
 AdminDep = Annotated[None, Depends(require_admin)]
+
+
+def sandbox_actor(request: Request) -> Actor:
+    """A control-plane change: made by whoever holds the sandbox admin key."""
+    ctx = get_context(request.scope)
+    return Actor(SANDBOX, "control plane", ctx.request_id, ctx.correlation_id)

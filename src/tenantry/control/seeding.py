@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from tenantry.control.seed_format import Seed, SeedCustomer, SeedPartner, malformed
+from tenantry.domain.audit import Action, Actor, audit_event
 from tenantry.domain.customers import CustomerService
 from tenantry.domain.errors import FieldProblem, ServiceError
 from tenantry.domain.idempotency import IdempotencyKey, StoredResponse
@@ -162,6 +163,7 @@ async def _add_customer(
     i: int,
     seeded: SeedCustomer,
     report: SeedReport,
+    actor: Actor,
 ) -> None:
     where = f"customers[{i}]"
     partner: Partner | None = await work.partners.get(seeded.partner_id)
@@ -182,15 +184,16 @@ async def _add_customer(
     keep = _Keep()
     try:
         # As the partner's signed-in user: creating for a reseller needs App+User.
-        await service.create(partner, key, seeded.draft, keep, app_only=False)
+        await service.create(partner, key, seeded.draft, keep, app_only=False, actor=actor)
     except ServiceError as error:
         raise _located(error, where) from error
     assert keep.customer is not None
     report.customers_created.append(keep.customer)
 
 
-async def apply_seed(runtime: Runtime, seed: Seed) -> SeedReport:
-    """Write the seed in one transaction; any refusal rolls all of it back."""
+async def apply_seed(runtime: Runtime, seed: Seed, actor: Actor) -> SeedReport:
+    """Write the seed in one transaction; any refusal rolls all of it back. The audit
+    trail gets one event for the seed and one per customer it created."""
     report = SeedReport()
     try:
         async with SharedTransaction(runtime.engine) as tx:
@@ -210,7 +213,20 @@ async def apply_seed(runtime: Runtime, seed: Seed) -> SeedReport:
                 tx, runtime.clock, runtime.hasher, runtime.policy, runtime.limits
             )
             for i, customer in enumerate(seed.customers):
-                await _add_customer(work, service, runtime, i, customer, report)
+                await _add_customer(work, service, runtime, i, customer, report, actor)
+            seed_event = audit_event(
+                actor,
+                Action.SANDBOX_SEEDED,
+                now,
+                target_type="sandbox",
+                target_id="state",
+                details={
+                    "partnersCreated": list(report.partners_created),
+                    "partnershipsCreated": report.partnerships_created,
+                    "customersCreated": len(report.customers_created),
+                },
+            )
+            await work.audit.record(seed_event)
             await tx.commit()
     except IntegrityError as exc:  # a concurrent change took a key this seed wanted
         raise malformed(

@@ -25,15 +25,17 @@ from tenantry.api.body import BOM, parse_json_object, read_body
 from tenantry.api.deps import runtime_of
 from tenantry.api.errors import JSON_TYPE, envelope
 from tenantry.auth.development import ensure_development_partner
-from tenantry.control.auth import AdminDep
+from tenantry.control.auth import AdminDep, sandbox_actor
 from tenantry.control.fault_registry import registry_of
 from tenantry.control.request_log import request_log_of
 from tenantry.control.seed_format import malformed, read_seed
 from tenantry.control.seed_yaml import parse_yaml
 from tenantry.control.seeding import SeedReport, apply_seed
+from tenantry.domain.audit import SANDBOX, Action, Actor, audit_event
 from tenantry.domain.errors import ServiceError
 from tenantry.runtime import ConfigurationError, Runtime
 from tenantry.storage import snapshot
+from tenantry.storage.audit_repository import SqlAuditLog
 from tenantry.storage.db import is_sqlite
 from tenantry.storage.shared_transaction import SharedTransaction
 
@@ -56,6 +58,16 @@ async def reset(request: Request, _admin: AdminDep, empty: bool = False) -> Resp
         await snapshot.clear_all(tx.connection)
         if not empty:
             await ensure_development_partner(tx, runtime.hasher)
+        # The audit trail is kept (storage/snapshot.py): the reset is added to it.
+        reset_event = audit_event(
+            sandbox_actor(request),
+            Action.SANDBOX_RESET,
+            runtime.clock.now(),
+            target_type="sandbox",
+            target_id="state",
+            details={"empty": empty},
+        )
+        await SqlAuditLog(tx.connection).record(reset_event)
         await tx.commit()
     runtime.forget_partners()
     # A reset sandbox has no faults armed and no history of earlier requests either.
@@ -95,7 +107,18 @@ async def import_state(request: Request, _admin: AdminDep) -> Response:
         snapshot.check_sealed(rows, runtime.signing_sealer)
         responses = runtime.responses_sealer
         async with SharedTransaction(runtime.engine) as tx:
-            await snapshot.load(tx.connection, rows, responses=responses, now=runtime.clock.now())
+            written = await snapshot.load(
+                tx.connection, rows, responses=responses, now=runtime.clock.now()
+            )
+            imported = audit_event(
+                sandbox_actor(request),
+                Action.SANDBOX_IMPORTED,
+                runtime.clock.now(),
+                target_type="sandbox",
+                target_id="state",
+                details={"rows": dict(written)},
+            )
+            await SqlAuditLog(tx.connection).record(imported)
             await tx.commit()
     except snapshot.SnapshotError as exc:
         raise malformed(str(exc)) from exc
@@ -113,7 +136,7 @@ async def seed(request: Request, _admin: AdminDep) -> Response:
     raw = await read_body(request, limit=STATE_BODY_LIMIT)
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     folded = parse_yaml(raw) if media_type in _YAML_TYPES else parse_json_object(raw)
-    report = await apply_seed(runtime_of(request), read_seed(folded))
+    report = await apply_seed(runtime_of(request), read_seed(folded), sandbox_actor(request))
     return _report_response(report)
 
 
@@ -138,7 +161,7 @@ async def load_seed_file(runtime: Runtime, path: Path) -> None:
         raise SeedFileError(f"cannot read seed file {path}: {exc.strerror}") from None
     try:
         folded = parse_json_object(raw) if suffix == ".json" else parse_yaml(raw)
-        report = await apply_seed(runtime, read_seed(folded))
+        report = await apply_seed(runtime, read_seed(folded), Actor(SANDBOX, f"seed file {path}"))
     except ServiceError as error:
         message = f"seed file {path} was not applied: {_explain(error)}"
         log.error("%s", message)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from tenantry.domain.audit import Action, Actor, AuditEvent, audit_event
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.gdap import DEFAULT_DURATION_DAYS, default_gdap_roles
 from tenantry.domain.idempotency import IdempotencyKey, StoredResponse
@@ -27,8 +28,11 @@ from tenantry.domain.models import (
     Partner,
     PartnerType,
     ResellerRelationship,
+    Subscription,
+    SubscriptionChoice,
     ValidCustomer,
 )
+from tenantry.domain.offers import find_offer
 from tenantry.domain.passwords import generate_admin_password
 from tenantry.domain.ports import (
     Clock,
@@ -99,8 +103,12 @@ class CustomerService:
         render: CreateRenderer,
         *,
         app_only: bool,
+        actor: Actor,
+        subscriptions: tuple[SubscriptionChoice, ...] = (),
     ) -> StoredResponse:
-        """Create a customer once per idempotency key; replay the first answer after that."""
+        """Create a customer once per idempotency key; replay the first answer after that.
+        The audit trail records the creation, never a replay. `subscriptions` (offers of
+        the catalog, already checked) are written in the same transaction."""
         claim = key.claim(self._policy.strict_idempotency)
         async with self._uow() as uow:
             stored = await uow.idempotency.get(claim, self._clock.now())
@@ -115,7 +123,7 @@ class CustomerService:
         except ServiceError as error:
             return await self._record(key, render.failed(error), render)
 
-        new = self._build(partner, valid)
+        new = self._build(partner, valid, subscriptions)
         response = render.created(new).answering(key)
         now = self._clock.now()
         try:
@@ -125,6 +133,7 @@ class CustomerService:
                 if cap and await uow.customers.count_owned(partner.tenant_id) >= cap:
                     raise _SandboxFull(cap)
                 await uow.customers.add(new, domain_key(valid.domain))
+                await uow.audit.record(_created_event(actor, new, now))
                 await uow.commit()
         except IdempotencyKeyTaken:
             return await self._replay(key, render)
@@ -226,7 +235,9 @@ class CustomerService:
             raise StorageBusy("idempotency record vanished")
         return self._answer(key, stored, render)
 
-    def _build(self, partner: Partner, valid: ValidCustomer) -> NewCustomer:
+    def _build(
+        self, partner: Partner, valid: ValidCustomer, choices: tuple[SubscriptionChoice, ...] = ()
+    ) -> NewCustomer:
         now = self._clock.now()
         customer_id = str(uuid.uuid4())
         password = generate_admin_password()
@@ -284,7 +295,36 @@ class CustomerService:
             partner_id=partner.tenant_id,
             created_at=now,
         )
-        return NewCustomer(customer, admin, relationship, gdap, password)
+        subscriptions = tuple(
+            Subscription(
+                id=str(uuid.uuid4()),
+                customer_id=customer_id,
+                offer_id=choice.offer_id,
+                friendly_name=offer.name if (offer := find_offer(choice.offer_id)) else "",
+                quantity=choice.quantity,
+                created_at=now,
+            )
+            for choice in choices
+        )
+        return NewCustomer(customer, admin, relationship, gdap, password, subscriptions)
+
+
+def _created_event(actor: Actor, new: NewCustomer, now: datetime) -> AuditEvent:
+    customer = new.customer
+    return audit_event(
+        actor,
+        Action.CUSTOMER_CREATED,
+        now,
+        target_type="customer",
+        target_id=customer.id,
+        partner_id=customer.partner_id,
+        details={
+            "domain": customer.domain,
+            "adminUser": new.admin.user_principal_name,
+            "gdap": new.gdap is not None,
+            "associatedPartnerId": customer.associated_partner_id,
+        },
+    )
 
 
 async def visible_customer(

@@ -194,6 +194,12 @@ class Errors:
         "The sandbox control plane needs the sandbox admin key in the Tenantry-Admin-Key header.",
     )
 
+    AUDIT_KEY_REQUIRED = ErrorSpec(
+        880026,
+        401,
+        "Reading the audit trail needs the audit key in the Tenantry-Audit-Key header.",
+    )
+
     @classmethod
     def all(cls) -> list[ErrorSpec]:
         """Every spec in the catalogue, in declaration order."""

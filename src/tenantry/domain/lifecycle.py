@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 
+from tenantry.domain.audit import Action, Actor, UtcClock, audit_event
 from tenantry.domain.customers import visible_customer
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.models import Customer, Partner
-from tenantry.domain.ports import UnitOfWorkFactory
+from tenantry.domain.ports import Clock, UnitOfWorkFactory
 from tenantry.domain.sandbox import Visibility, cutoff_of
 
 NONE = "none"
@@ -15,14 +16,20 @@ NONE = "none"
 
 class LifecycleService:
     def __init__(
-        self, uow: UnitOfWorkFactory, *, sandbox: bool, visibility: Visibility | None = None
+        self,
+        uow: UnitOfWorkFactory,
+        *,
+        sandbox: bool,
+        visibility: Visibility | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self._uow = uow
+        self._clock: Clock = clock or UtcClock()
         self._sandbox = sandbox
         self._visibility = visibility
 
     async def remove_reseller_relationship(
-        self, partner: Partner, customer_id: str, *, app_only: bool
+        self, partner: Partner, customer_id: str, *, app_only: bool, actor: Actor
     ) -> Customer:
         """App+User only. Afterwards the customer leaves the partner's list and reads
         answer 20002; its default GDAP relationship is terminated with it."""
@@ -37,10 +44,20 @@ class LifecycleService:
                     Errors.NO_RELATIONSHIP,
                     {"partner_id": partner.tenant_id, "customer_id": customer_id},
                 )
+            ended = audit_event(
+                actor,
+                Action.RELATIONSHIP_REMOVED,
+                self._clock.now(),
+                target_type="customer",
+                target_id=customer.id,
+                partner_id=partner.tenant_id,
+                details={"domain": customer.domain},
+            )
+            await work.audit.record(ended)
             await work.commit()
         return dataclasses.replace(customer, relationship_to_partner=NONE)
 
-    async def delete(self, partner: Partner, customer_id: str) -> None:
+    async def delete(self, partner: Partner, customer_id: str, *, actor: Actor) -> None:
         """Sandbox only: the customer and all it owns go, and its domain is free again."""
         if not self._sandbox:
             raise ServiceError(Errors.DELETE_NOT_ALLOWED)
@@ -54,4 +71,14 @@ class LifecycleService:
                     {"partner_id": partner.tenant_id, "customer_id": customer_id},
                 )
             await work.customers.delete(customer.id)
+            deleted = audit_event(
+                actor,
+                Action.CUSTOMER_DELETED,
+                self._clock.now(),
+                target_type="customer",
+                target_id=customer.id,
+                partner_id=partner.tenant_id,
+                details={"domain": customer.domain},
+            )
+            await work.audit.record(deleted)
             await work.commit()

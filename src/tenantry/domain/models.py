@@ -219,6 +219,26 @@ class PartnerUser:
 
 
 @dataclass(frozen=True)
+class SubscriptionChoice:
+    """An offer chosen for a new customer, with its licence count."""
+
+    offer_id: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A customer's subscription to one offer of the catalog."""
+
+    id: str
+    customer_id: str
+    offer_id: str
+    friendly_name: str
+    quantity: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class NewCustomer:
     """Everything one create writes, in one transaction."""
 
@@ -227,6 +247,7 @@ class NewCustomer:
     relationship: ResellerRelationship
     gdap: GdapRelationship | None
     admin_password: str
+    subscriptions: tuple[Subscription, ...] = ()
 
 
 class PartnershipState(StrEnum):

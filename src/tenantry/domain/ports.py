@@ -11,6 +11,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol
 
+from tenantry.domain.audit import AuditEvent, AuditQuery
 from tenantry.domain.idempotency import IdempotencyKey, StoredResponse
 from tenantry.domain.listing import PageQuery
 from tenantry.domain.models import (
@@ -23,6 +24,7 @@ from tenantry.domain.models import (
     Partner,
     Partnership,
     PartnerUser,
+    Subscription,
 )
 
 
@@ -58,7 +60,8 @@ class CustomerRepository(Protocol):
     async def domain_key_exists(self, domain_key: str) -> bool: ...
 
     async def add(self, new: NewCustomer, domain_key: str) -> None:
-        """Insert every record of a new customer; raise `DomainAlreadyTaken`."""
+        """Insert every record of a new customer (its subscriptions too); raise
+        `DomainAlreadyTaken`."""
         ...
 
     async def count_owned(self, partner_id: str) -> int:
@@ -135,6 +138,26 @@ class PartnerRepository(Protocol):
         ...
 
 
+class AuditLog(Protocol):
+    async def record(self, event: AuditEvent) -> None:
+        """Add the event to the transaction: it commits, or rolls back, with the change."""
+        ...
+
+    async def page(self, query: AuditQuery) -> list[AuditEvent]:
+        """Events newest first, after the query's cursor."""
+        ...
+
+
+class SubscriptionRepository(Protocol):
+    async def add(self, subscriptions: tuple[Subscription, ...]) -> None: ...
+
+    async def of_customer(self, customer_id: str) -> list[Subscription]: ...
+
+    async def rename(self, customer_id: str, subscription_id: str, name: str) -> bool:
+        """Set a subscription's friendly name; False if the customer has no such one."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without `commit()` rolls back."""
 
@@ -146,6 +169,12 @@ class UnitOfWork(Protocol):
 
     @property
     def partners(self) -> PartnerRepository: ...
+
+    @property
+    def subscriptions(self) -> SubscriptionRepository: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 

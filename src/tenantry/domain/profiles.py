@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 
+from tenantry.domain.audit import Action, Actor, UtcClock, audit_event
 from tenantry.domain.customers import new_etag, visible_customer
 from tenantry.domain.errors import Errors, FieldProblem, ServiceError
 from tenantry.domain.models import BillingProfile, Customer, CustomerDraft, Partner
-from tenantry.domain.ports import UnitOfWorkFactory
+from tenantry.domain.ports import Clock, UnitOfWorkFactory
 from tenantry.domain.rules import validate_new_customer
 from tenantry.domain.sandbox import Visibility, cutoff_of
 
@@ -37,9 +38,15 @@ def require_if_match(if_match: str | None) -> None:
 
 class ProfileService:
     def __init__(
-        self, uow: UnitOfWorkFactory, *, sandbox: bool, visibility: Visibility | None = None
+        self,
+        uow: UnitOfWorkFactory,
+        *,
+        sandbox: bool,
+        visibility: Visibility | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self._uow = uow
+        self._clock: Clock = clock or UtcClock()
         self._sandbox = sandbox
         self._visibility = visibility
 
@@ -55,7 +62,13 @@ class ProfileService:
             return await visible_customer(work, partner, customer_id, cutoff_of(self._visibility))
 
     async def update_billing(
-        self, partner: Partner, customer_id: str, if_match: str | None, draft: CustomerDraft
+        self,
+        partner: Partner,
+        customer_id: str,
+        if_match: str | None,
+        draft: CustomerDraft,
+        *,
+        actor: Actor,
     ) -> Customer:
         """Replace the billing profile under the same rules as create.
 
@@ -76,6 +89,16 @@ class ProfileService:
         async with self._uow() as work:
             if not await work.customers.update_billing(customer.id, expected, billing):
                 raise ServiceError(Errors.STALE_ETAG)
+            changed = audit_event(
+                actor,
+                Action.BILLING_PROFILE_UPDATED,
+                self._clock.now(),
+                target_type="customer",
+                target_id=customer.id,
+                partner_id=partner.tenant_id,
+                details={"etag": str(billing.etag), "previousEtag": str(expected)},
+            )
+            await work.audit.record(changed)
             await work.commit()
         return dataclasses.replace(customer, company_name=billing.company_name, billing=billing)
 

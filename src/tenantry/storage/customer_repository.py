@@ -23,6 +23,7 @@ from tenantry.domain.models import (
 )
 from tenantry.domain.ports import DomainAlreadyTaken, StorageBusy
 from tenantry.storage import tables as t
+from tenantry.storage.subscription_repository import insert_subscriptions
 
 RESELLER = "reseller"
 NONE = "none"
@@ -135,6 +136,7 @@ class SqlCustomerRepository:
                     "ends_at": g.ends_at,
                 },
             )
+        await insert_subscriptions(self._conn, new.subscriptions)
 
     async def count_owned(self, partner_id: str) -> int:
         if self._conn.dialect.name == "postgresql":
@@ -255,7 +257,7 @@ class SqlCustomerRepository:
         return True
 
     async def delete(self, customer_id: str) -> bool:
-        for table in (t.users, t.relationships, t.gdap_relationships):
+        for table in (t.users, t.relationships, t.gdap_relationships, t.subscriptions):
             await self._conn.execute(sql_delete(table).where(table.c.customer_id == customer_id))
         result = await self._conn.execute(
             sql_delete(t.customers).where(t.customers.c.id == customer_id)

@@ -17,9 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tenantry.domain.idempotency import IdempotencyKey, StoredResponse
 from tenantry.domain.ports import StorageBusy
+from tenantry.storage.audit_repository import SqlAuditLog
 from tenantry.storage.customer_repository import SqlCustomerRepository
 from tenantry.storage.db import is_lock_timeout
 from tenantry.storage.partner_repository import SqlPartnerRepository
+from tenantry.storage.subscription_repository import SqlSubscriptionRepository
 from tenantry.storage.tables import partnerships
 from tenantry.storage.unit_of_work import end_transaction
 
@@ -64,6 +66,8 @@ class JoinedWork:
         self.customers = SqlCustomerRepository(conn)
         self.idempotency = _NothingKept()
         self.partners = SqlPartnerRepository(conn)
+        self.audit = SqlAuditLog(conn)
+        self.subscriptions = SqlSubscriptionRepository(conn)
 
     async def __aenter__(self) -> JoinedWork:
         return self

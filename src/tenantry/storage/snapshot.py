@@ -8,6 +8,7 @@ a snapshot opens only under the master key that sealed it, which `load` checks f
 
 Signing keys are the server's, not the sandbox's state: `clear_all` keeps them and `load`
 adds the snapshot's keys to those in place, so every token already issued keeps verifying.
+The audit trail is the server's too, and is left out of the document altogether.
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ from tenantry.storage.idempotency_repository import SqlIdempotencyRepository
 FORMAT = "tenantry-sandbox-state"
 VERSION = 1
 _KEPT = frozenset({t.signing_keys.name})
+# The audit trail is the server's history, not the sandbox's state: never exported, never
+# cleared by a reset or an import, and a document's rows for it are ignored.
+_HISTORY = frozenset({t.audit_events.name})
 _BATCH = 500
 _INT32 = 2**31
 _INT64 = 2**63
@@ -90,6 +94,8 @@ async def dump(conn: AsyncConnection, now: datetime) -> dict[str, Any]:
     }
     tables: dict[str, list[dict[str, Any]]] = {}
     for table in t.metadata.sorted_tables:
+        if table.name in _HISTORY:
+            continue
         result = await conn.execute(select(table).order_by(*table.primary_key.columns))
         # Names are sqlalchemy's `quoted_name` (a str subclass): plain str for JSON encoders.
         tables[str(table.name)] = [
@@ -275,11 +281,11 @@ async def clear_all(conn: AsyncConnection) -> None:
     until after) the clearing instead of failing halfway through it."""
     if conn.dialect.name == "postgresql":
         names = ", ".join(
-            table.name for table in t.metadata.sorted_tables if table.name not in _KEPT
+            table.name for table in t.metadata.sorted_tables if table.name not in _KEPT | _HISTORY
         )
         await conn.execute(text(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE"))
     for table in reversed(t.metadata.sorted_tables):
-        if table.name not in _KEPT:
+        if table.name not in _KEPT | _HISTORY:
             await conn.execute(sql_delete(table))
 
 
@@ -299,7 +305,7 @@ async def load(
     kids = await _existing_kids(conn)
     written: dict[str, int] = {}
     for table in t.metadata.sorted_tables:
-        batch = rows.get(table.name, [])
+        batch = [] if table.name in _HISTORY else rows.get(table.name, [])
         if table.name in _KEPT:
             batch = [r for r in batch if r["kid"] not in kids]
         for start in range(0, len(batch), _BATCH):

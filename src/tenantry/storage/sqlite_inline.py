@@ -14,7 +14,7 @@ the connection's busy timeout is 0, and a statement refused with SQLITE_BUSY is 
 after an `asyncio.sleep`, until the lock wait (`--lock-wait`) runs out; then the error
 is raised as SQLite would have raised it. A stale snapshot (SQLITE_BUSY_SNAPSHOT) cannot
 be cured by waiting and is raised at once, as before.
-See docs/decisions/0009-inline-sqlite.md.
+See docs/decisions/0010-inline-sqlite.md.
 """
 
 from __future__ import annotations

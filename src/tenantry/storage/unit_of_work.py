@@ -8,10 +8,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tenantry.domain.ports import StorageBusy
 from tenantry.security.sealing import Sealer
+from tenantry.storage.audit_repository import SqlAuditLog
 from tenantry.storage.customer_repository import SqlCustomerRepository
 from tenantry.storage.db import is_lock_timeout
 from tenantry.storage.idempotency_repository import SqlIdempotencyRepository
 from tenantry.storage.partner_repository import SqlPartnerRepository
+from tenantry.storage.subscription_repository import SqlSubscriptionRepository
 
 
 async def end_transaction(conn: AsyncConnection | None, exc: BaseException | None) -> None:
@@ -31,6 +33,8 @@ class SqlUnitOfWork:
     customers: SqlCustomerRepository
     idempotency: SqlIdempotencyRepository
     partners: SqlPartnerRepository
+    subscriptions: SqlSubscriptionRepository
+    audit: SqlAuditLog
 
     def __init__(self, engine: AsyncEngine, sealer: Sealer) -> None:
         self._engine = engine
@@ -50,6 +54,8 @@ class SqlUnitOfWork:
         self.customers = SqlCustomerRepository(conn)
         self.idempotency = SqlIdempotencyRepository(conn, self._sealer)
         self.partners = SqlPartnerRepository(conn)
+        self.subscriptions = SqlSubscriptionRepository(conn)
+        self.audit = SqlAuditLog(conn)
         return self
 
     async def __aexit__(

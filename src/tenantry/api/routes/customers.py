@@ -12,12 +12,19 @@ from starlette.responses import Response
 from tenantry.api.body import canonical_bytes, parse_json_object, read_body
 from tenantry.api.deps import CallerDep, WriterDep, context_of, runtime_of
 from tenantry.api.errors import JSON_TYPE
+from tenantry.api.openapi import (
+    CREATE_CUSTOMER,
+    PARTNER_CENTER_ERRORS,
+    THROTTLED_RESPONSE,
+    UPDATE_CUSTOMER,
+    json_body,
+)
 from tenantry.api.schemas.customers import CreateCustomerRenderer, customer_wire, draft_from_wire
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.idempotency import IdempotencyKey, StoredResponse
 from tenantry.domain.throttling import CUSTOMER
 
-router = APIRouter(tags=["customers"])
+router = APIRouter(tags=["customers"], responses=PARTNER_CENTER_ERRORS)
 
 CREATE_ROUTE = "/v1/customers"
 
@@ -30,7 +37,12 @@ def _response(stored: StoredResponse) -> Response:
     return Response(stored.body, stored.status, headers=headers, media_type=media_type)
 
 
-@router.post(CREATE_ROUTE, status_code=201, summary="Create a customer")
+@router.post(
+    CREATE_ROUTE,
+    status_code=201,
+    summary="Create a customer",
+    openapi_extra=json_body(CREATE_CUSTOMER),
+)
 async def create_customer(request: Request, caller: WriterDep) -> Response:
     ctx = context_of(request)
     runtime = runtime_of(request)
@@ -57,12 +69,19 @@ async def create_customer(request: Request, caller: WriterDep) -> Response:
     except ServiceError as error:
         return _response(await runtime.customers.refuse(key, error, render))
     stored = await runtime.customers.create(
-        caller.partner, key, draft, render, app_only=caller.principal.app_only
+        caller.partner,
+        key,
+        draft,
+        render,
+        app_only=caller.principal.app_only,
+        actor=caller.actor(request),
     )
     return _response(stored)
 
 
-@router.get("/v1/customers/{customer_id}", summary="Get a customer by id")
+@router.get(
+    "/v1/customers/{customer_id}", summary="Get a customer by id", responses=THROTTLED_RESPONSE
+)
 async def get_customer(customer_id: str, request: Request, caller: CallerDep) -> Response:
     runtime = runtime_of(request)
     # The customer resource is the one Partner Center documents as throttled.
@@ -71,7 +90,11 @@ async def get_customer(customer_id: str, request: Request, caller: CallerDep) ->
     return Response(orjson.dumps(customer_wire(customer)), media_type=JSON_TYPE)
 
 
-@router.patch("/v1/customers/{customer_id}", summary="Remove the reseller relationship")
+@router.patch(
+    "/v1/customers/{customer_id}",
+    summary="Remove the reseller relationship",
+    openapi_extra=json_body(UPDATE_CUSTOMER),
+)
 async def update_customer(customer_id: str, request: Request, caller: WriterDep) -> Response:
     if caller.principal.app_only:  # the token type is judged before the body
         raise ServiceError(Errors.APP_ONLY_NOT_SUPPORTED)
@@ -83,12 +106,17 @@ async def update_customer(customer_id: str, request: Request, caller: WriterDep)
             {"reason": 'relationshipToPartner must be "none": that is the only change allowed'},
         )
     customer = await runtime_of(request).lifecycle.remove_reseller_relationship(
-        caller.partner, customer_id, app_only=caller.principal.app_only
+        caller.partner,
+        customer_id,
+        app_only=caller.principal.app_only,
+        actor=caller.actor(request),
     )
     return Response(orjson.dumps(customer_wire(customer)), media_type=JSON_TYPE)
 
 
 @router.delete("/v1/customers/{customer_id}", status_code=204, summary="Delete (sandbox only)")
 async def delete_customer(customer_id: str, request: Request, caller: WriterDep) -> Response:
-    await runtime_of(request).lifecycle.delete(caller.partner, customer_id)
+    await runtime_of(request).lifecycle.delete(
+        caller.partner, customer_id, actor=caller.actor(request)
+    )
     return Response(status_code=204)

@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from tenantry.api.deps import CallerDep, runtime_of
 from tenantry.api.errors import JSON_TYPE
+from tenantry.api.openapi import PARTNER_CENTER_ERRORS
 from tenantry.api.schemas.collections import collection_wire
 from tenantry.api.schemas.directory import (
     IS_INDIRECT_PROVIDER_OF,
@@ -20,7 +21,7 @@ from tenantry.api.schemas.directory import (
 )
 from tenantry.domain.errors import Errors, ServiceError
 
-router = APIRouter(tags=["directory"])
+router = APIRouter(tags=["directory"], responses=PARTNER_CENTER_ERRORS)
 
 
 @router.get("/v1/customers/{customer_id}/users", summary="List the customer's users")

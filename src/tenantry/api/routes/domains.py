@@ -7,11 +7,21 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tenantry.api.deps import CallerDep, runtime_of
+from tenantry.api.openapi import PARTNER_CENTER_ERRORS
 
-router = APIRouter(tags=["domains"])
+router = APIRouter(tags=["domains"], responses=PARTNER_CENTER_ERRORS)
 
 
-@router.head("/v1/domains/{domain}", summary="Check whether a domain is in use")
+@router.head(
+    "/v1/domains/{domain}",
+    summary="Check whether a domain is in use",
+    response_class=Response,
+    responses={
+        200: {"description": "The domain is in use."},
+        404: {"description": "The domain is free."},
+        "default": {"description": "An error (the answer to HEAD has no body)."},
+    },
+)
 async def domain_exists(domain: str, request: Request, _caller: CallerDep) -> Response:
     taken = await runtime_of(request).customers.domain_exists(domain)
     return Response(status_code=200 if taken else 404)

@@ -14,12 +14,13 @@ from starlette.responses import Response
 
 from tenantry.api.deps import CallerDep, runtime_of
 from tenantry.api.errors import JSON_TYPE
+from tenantry.api.openapi import PARTNER_CENTER_ERRORS
 from tenantry.api.schemas.collections import collection_wire
 from tenantry.api.schemas.customers import customer_list_item_wire
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.listing import Cursor, CustomerFilter, SearchField, page_size
 
-router = APIRouter(tags=["customers"])
+router = APIRouter(tags=["customers"], responses=PARTNER_CENTER_ERRORS)
 
 _FIELDS = {field.value.lower(): field for field in SearchField}
 _EXAMPLE = '{"Field": "CompanyName", "Value": "Contoso", "Operator": "starts_with"}'

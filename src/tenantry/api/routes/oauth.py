@@ -25,6 +25,7 @@ from starlette.responses import Response
 
 from tenantry.api.body import read_body
 from tenantry.api.deps import context_of, runtime_of
+from tenantry.api.openapi import OAUTH_ERRORS, TOKEN_FORM, form_body
 from tenantry.auth.grants import GrantRejected, SignIn
 from tenantry.auth.scopes import ScopeError, oidc_scopes, requested_audience
 from tenantry.domain.errors import ServiceError
@@ -32,7 +33,7 @@ from tenantry.domain.listing import is_guid
 from tenantry.domain.models import AppRegistration, PartnerUser
 from tenantry.security.passwords import verify_password
 
-router = APIRouter(tags=["oauth"])
+router = APIRouter(tags=["oauth"], responses=OAUTH_ERRORS)
 
 _FORM_LIMIT = 16 * 1024
 # Any fixed value: hashing it when the app is unknown keeps the timing the same.
@@ -322,11 +323,19 @@ async def _token(request: Request, tenant: str, *, v1: bool) -> Response:
     )
 
 
-@router.post("/{tenant}/oauth2/v2.0/token", summary="Get an access token (v2 endpoint)")
+@router.post(
+    "/{tenant}/oauth2/v2.0/token",
+    summary="Get an access token (v2 endpoint)",
+    openapi_extra=form_body(TOKEN_FORM),
+)
 async def token_v2(tenant: str, request: Request) -> Response:
     return await _token(request, tenant, v1=False)
 
 
-@router.post("/{tenant}/oauth2/token", summary="Get an access token (v1 endpoint)")
+@router.post(
+    "/{tenant}/oauth2/token",
+    summary="Get an access token (v1 endpoint)",
+    openapi_extra=form_body(TOKEN_FORM),
+)
 async def token_v1(tenant: str, request: Request) -> Response:
     return await _token(request, tenant, v1=True)

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from tenantry.api.body import parse_json_object, read_body
 from tenantry.api.deps import CallerDep, WriterDep, runtime_of
 from tenantry.api.errors import JSON_TYPE
+from tenantry.api.openapi import BILLING_PROFILE, PARTNER_CENTER_ERRORS, json_body
 from tenantry.api.schemas.customers import (
     billing_draft_from_wire,
     billing_profile_wire,
@@ -20,7 +21,7 @@ from tenantry.api.schemas.customers import (
 from tenantry.domain.models import Customer
 from tenantry.domain.profiles import require_if_match
 
-router = APIRouter(tags=["profiles"])
+router = APIRouter(tags=["profiles"], responses=PARTNER_CENTER_ERRORS)
 
 
 def _json(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
@@ -44,11 +45,19 @@ async def billing_profile(customer_id: str, request: Request, caller: CallerDep)
     return _billing(await runtime_of(request).profiles.billing(caller.partner, customer_id))
 
 
-@router.put("/v1/customers/{customer_id}/profiles/billing", summary="Update the billing profile")
+@router.put(
+    "/v1/customers/{customer_id}/profiles/billing",
+    summary="Update the billing profile",
+    openapi_extra=json_body(BILLING_PROFILE),
+)
 async def update_billing_profile(customer_id: str, request: Request, caller: WriterDep) -> Response:
     require_if_match(request.headers.get("if-match"))
     draft = billing_draft_from_wire(parse_json_object(await read_body(request)))
     customer = await runtime_of(request).profiles.update_billing(
-        caller.partner, customer_id, request.headers.get("if-match"), draft
+        caller.partner,
+        customer_id,
+        request.headers.get("if-match"),
+        draft,
+        actor=caller.actor(request),
     )
     return _billing(customer)

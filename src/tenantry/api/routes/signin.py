@@ -9,7 +9,7 @@ PKCE verifier.
 Everything the form needs between steps travels in one signed, expiring `flow` value;
 the server keeps no session. A cookie set with the form, whose digest the flow carries,
 stops another site from submitting the form for the user (login CSRF). Failed attempts
-are counted per user name in the database, so every node enforces one limit.
+are limited per user name (`tenantry.auth.sign_in`).
 """
 
 from __future__ import annotations
@@ -24,27 +24,27 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import orjson
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from tenantry.api.body import read_body
 from tenantry.api.deps import runtime_of
+from tenantry.api.openapi import SIGN_IN_PROBLEMS
 from tenantry.api.routes.oauth import find_app
 from tenantry.auth.development import DEV_USER_UPN
 from tenantry.auth.grants import SignIn, is_valid_challenge
 from tenantry.auth.scopes import ScopeError, requested_audience
+from tenantry.auth.sign_in import Attempts, check_password
 from tenantry.domain.errors import ServiceError
 from tenantry.domain.models import AppRegistration, PartnerUser
-from tenantry.security.passwords import verify_password
 from tenantry.web.locale import LANGUAGES, Translator, negotiate
 from tenantry.web.pages import render
 
-router = APIRouter(tags=["oauth"])
+router = APIRouter(tags=["oauth"], default_response_class=HTMLResponse, responses=SIGN_IN_PROBLEMS)
 
 COOKIE = "tenantry_signin"
 _FLOW_SECONDS = 15 * 60
 _CODE_STEP_SECONDS = 5 * 60
 _FORM_LIMIT = 32 * 1024
-_FAILURES_PER_MINUTE = 5
 _MODES = ("query", "fragment", "form_post")
 
 # Every text a user may read here, for the catalogs (tests check each is translated).
@@ -268,20 +268,8 @@ def _error_redirect(request: Request, back: _BackToApp, locale: str) -> Response
     return _back_to_app(flow, {"error": back.error, "error_description": back.description}, locale)
 
 
-class _Attempts:
-    """Failed sign-ins per user name and minute, in the database: every node counts them."""
-
-    def __init__(self, request: Request, username: str) -> None:
-        self._counter = runtime_of(request).hit_counter
-        self._key = hashlib.sha256(username.casefold().encode()).hexdigest()[:36]
-        now = int(time.time())
-        self._window = now - now % 60
-
-    async def exhausted(self) -> bool:
-        return await self._counter.count(self._key, "sign-in", self._window) >= _FAILURES_PER_MINUTE
-
-    async def failed(self) -> None:
-        await self._counter.hit(self._key, "sign-in", self._window)
+def _attempts(request: Request, username: str) -> Attempts:
+    return Attempts(runtime_of(request).hit_counter, username)
 
 
 async def _password_step(
@@ -290,16 +278,12 @@ async def _password_step(
     runtime = runtime_of(request)
     _ = Translator(locale)
     username, password = form.get("username", "").strip(), form.get("password", "")
-    attempts = _Attempts(request, username)
+    attempts = _attempts(request, username)
     if await attempts.exhausted():
         return _page(request, flow, locale, step="password", error=_(MESSAGES["too_many"]))
-    user = None
-    if username and len(username) <= 128 and username.isprintable():
-        async with runtime.uow() as work:
-            user = await work.partners.get_user(username)
+    user = await check_password(runtime.uow, username, password)
     app_partner = await _app_partner(request, flow)
-    genuine = verify_password(user.password_hash if user else None, password)
-    if user is None or not genuine or user.partner_id != app_partner:
+    if user is None or user.partner_id != app_partner:
         await attempts.failed()
         error = _(MESSAGES["credentials"])
         return _page(request, flow, locale, step="password", error=error, username=username)
@@ -318,7 +302,7 @@ async def _code_step(
     if user is None:
         raise _Refused("expired")
     upn = user.user_principal_name
-    attempts = _Attempts(request, upn)
+    attempts = _attempts(request, upn)
     if await attempts.exhausted():
         error = Translator(locale)(MESSAGES["too_many"])
         return _page(request, flow, locale, step="code", error=error, username=upn)

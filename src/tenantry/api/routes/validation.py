@@ -18,12 +18,13 @@ from starlette.responses import Response
 from tenantry.api.body import parse_json_object, read_body
 from tenantry.api.deps import CallerDep
 from tenantry.api.errors import JSON_TYPE
+from tenantry.api.openapi import ADDRESS, PARTNER_CENTER_ERRORS, json_body
 from tenantry.api.schemas.addresses import address_from_wire, address_validation_wire
 from tenantry.domain.address_validation import suggest_country, validate_address
 from tenantry.domain.errors import Errors, FieldProblem, ServiceError
 from tenantry.domain.rules import CountryRules, country_rules
 
-router = APIRouter(tags=["validation"])
+router = APIRouter(tags=["validation"], responses=PARTNER_CENTER_ERRORS)
 
 _SHOWN_MAX = 40  # characters of an unknown country code quoted back in an error
 
@@ -41,7 +42,9 @@ async def get_country_validation_rules(country: str, _caller: CallerDep) -> Resp
 _BOOLEAN_CLIENTS = ("partner center powershell",)
 
 
-@router.post("/v1/validations/address", summary="Validate an address")
+@router.post(
+    "/v1/validations/address", summary="Validate an address", openapi_extra=json_body(ADDRESS)
+)
 async def validate_an_address(request: Request, _caller: CallerDep) -> Response:
     address = address_from_wire(parse_json_object(await read_body(request)))
     verdict = validate_address(address)

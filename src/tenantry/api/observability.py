@@ -1,0 +1,178 @@
+"""The request line of the server log and the Prometheus metrics, from one ASGI middleware.
+
+Outermost in the stack, so it sees every answer as the client does, including the ones the
+request-context middleware writes itself. Labels are bounded: the route *template*
+(`/v1/customers/{customer_id}`, never the path), the method, the status and the Partner
+Center error code; a request no route matched is labelled `unmatched`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tenantry.api.context import RequestContext
+from tenantry.api.deps import PARTNER_STATE
+
+access_log = logging.getLogger("tenantry.access")
+
+UNMATCHED = "unmatched"
+CREATE_ROUTE = "/v1/customers"
+_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+
+class _PoolCollector(Collector):
+    """The database pool as SQLAlchemy reports it, read at scrape time."""
+
+    def __init__(self) -> None:
+        self.pool: Any = None
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        pool = self.pool
+        readings = (
+            ("tenantry_db_pool_size", "Connections the pool keeps open.", "size"),
+            ("tenantry_db_pool_checked_out", "Connections in use by requests.", "checkedout"),
+            ("tenantry_db_pool_overflow", "Connections opened beyond the pool size.", "overflow"),
+        )
+        for name, documentation, method in readings:
+            reader = getattr(pool, method, None)
+            if callable(reader):  # overflow() is negative while the pool is not full yet
+                yield GaugeMetricFamily(name, documentation, value=float(max(0, reader())))
+
+
+class Metrics:
+    """One registry per application, so that several apps in one process (tests) do not
+    share counters."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "tenantry_http_requests",
+            "HTTP requests answered, by route template, method, status and error code.",
+            ("route", "method", "status", "code"),
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "tenantry_http_request_duration_seconds",
+            "Time from the request's arrival to the end of its answer.",
+            ("route", "method"),
+            buckets=_BUCKETS,
+            registry=self.registry,
+        )
+        self.customers_created = Counter(
+            "tenantry_customers_created",
+            "Customers created (replays not counted).",
+            registry=self.registry,
+        )
+        self.replays = Counter(
+            "tenantry_idempotent_replays",
+            "Answers replayed for a repeated MS-RequestId.",
+            registry=self.registry,
+        )
+        self.throttled = Counter(
+            "tenantry_throttled_responses", "Requests answered 429.", registry=self.registry
+        )
+        self.pool = _PoolCollector()
+        self.registry.register(self.pool)
+
+    def watch_pool(self, pool: Any) -> None:
+        self.pool.pool = pool
+
+
+def _error_code(body: bytes) -> str:
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return ""
+    code = document.get("code") if isinstance(document, dict) else None
+    return str(code) if isinstance(code, (int, str)) else ""
+
+
+class ObservabilityMiddleware:
+    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        state = scope.setdefault("state", {})
+        status = 500
+        replayed = False
+        error_body = b""
+
+        async def observe(message: Message) -> None:
+            nonlocal status, replayed, error_body
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                for name, value in message.get("headers", ()):
+                    if name.lower() == b"idempotent-replayed" and value == b"true":
+                        replayed = True
+            elif message["type"] == "http.response.body" and status >= 400 and not error_body:
+                error_body = message.get("body", b"")  # small envelopes come in one piece
+            await send(message)
+
+        try:
+            await self.app(scope, receive, observe)
+        finally:
+            self._record(scope, state, status, replayed, error_body, started)
+
+    def _record(
+        self,
+        scope: Scope,
+        state: dict[str, Any],
+        status: int,
+        replayed: bool,
+        error_body: bytes,
+        started: float,
+    ) -> None:
+        elapsed = time.perf_counter() - started
+        route_object = scope.get("route")
+        route = getattr(route_object, "path", None) or UNMATCHED
+        method = scope["method"]
+        code = _error_code(error_body) if status >= 400 and status != 429 else ""
+        m = self.metrics
+        m.requests.labels(route, method, str(status), code).inc()
+        m.latency.labels(route, method).observe(elapsed)
+        if status == 429:
+            m.throttled.inc()
+        if replayed:
+            m.replays.inc()
+        elif status == 201 and method == "POST" and route == CREATE_ROUTE:
+            m.customers_created.inc()
+        if not access_log.isEnabledFor(logging.INFO):
+            return
+        ctx = state.get("tenantry_ctx")
+        ids = ctx if isinstance(ctx, RequestContext) else None
+        partner = state.get(PARTNER_STATE)
+        duration_ms = round(elapsed * 1000, 1)
+        access_log.info(
+            "%s %s %d %.1fms request %s correlation %s",
+            method,
+            route,
+            status,
+            duration_ms,
+            ids.request_id if ids else "-",
+            ids.correlation_id if ids else "-",
+            extra={
+                "method": method,
+                "route": route,
+                "status": status,
+                "code": code or None,
+                "duration_ms": duration_ms,
+                "request_id": ids.request_id if ids else None,
+                "correlation_id": ids.correlation_id if ids else None,
+                "cv": ids.cv if ids else None,
+                "partner_id": partner,
+            },
+        )

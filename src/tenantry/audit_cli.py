@@ -1,0 +1,88 @@
+"""`tenantry audit`: the audit trail for operators, read straight from the database."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from tenantry.config import settings_from_env
+from tenantry.domain.audit import MAX_LIMIT, AuditEvent, AuditQuery
+from tenantry.runtime import ConfigurationError, open_runtime
+
+
+def add_parser(commands: Any, storage_args: Any) -> None:
+    audit = commands.add_parser(
+        "audit", help="the audit trail: who changed what, when, through which request"
+    )
+    audit.add_argument("--partner", default=None, metavar="TENANT_ID", help="one partner only")
+    audit.add_argument(
+        "--action", default=None, help="one action only, e.g. customer.created, partner.app.added"
+    )
+    audit.add_argument(
+        "--since",
+        default=None,
+        metavar="ISO",
+        help="events at or after this time (ISO 8601; without an offset it is UTC)",
+    )
+    audit.add_argument("--limit", type=int, default=100, help=f"at most N events (1–{MAX_LIMIT})")
+    audit.add_argument("--json", action="store_true", help="one JSON object a line")
+    storage_args(audit)
+
+
+def parse_since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigurationError(f"--since {value!r} is not an ISO 8601 time") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def event_wire(event: AuditEvent) -> dict[str, Any]:
+    """The JSON shape of an event, shared by `tenantry audit --json` and the endpoint."""
+    return {
+        "id": event.id,
+        "occurredAt": event.occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "action": event.action,
+        "actorType": event.actor_type,
+        "actorId": event.actor_id,
+        "partnerId": event.partner_id,
+        "targetType": event.target_type,
+        "targetId": event.target_id,
+        "requestId": event.request_id,
+        "correlationId": event.correlation_id,
+        "details": dict(event.details),
+    }
+
+
+def _line(event: AuditEvent) -> str:
+    when = event.occurred_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    ids = f"request {event.request_id}" if event.request_id else "-"
+    return (
+        f"{when}Z  {event.action:<32}  {event.actor_type}:{event.actor_id}  "
+        f"{event.target_type} {event.target_id}  partner {event.partner_id or '-'}  {ids}"
+    )
+
+
+async def run(args: argparse.Namespace) -> None:
+    if not 1 <= args.limit <= MAX_LIMIT:
+        raise ConfigurationError(f"--limit must be between 1 and {MAX_LIMIT}")
+    query = AuditQuery(
+        partner_id=args.partner.lower() if args.partner else None,
+        action=args.action,
+        since=parse_since(args.since),
+        limit=args.limit,
+    )
+    settings = settings_from_env(data_dir=args.data_dir, database_url=args.database_url)
+    runtime = await open_runtime(settings, bootstrap=False)
+    try:
+        async with runtime.uow() as work:
+            events = await work.audit.page(query)
+    finally:
+        await runtime.close()
+    for event in events:
+        print(orjson.dumps(event_wire(event)).decode() if args.json else _line(event))

@@ -1,0 +1,154 @@
+"""The portal's sign-in (password, then a TOTP code where the user has one) and sign-out.
+
+Users whose second factor is "none" are refused: the API refuses their tokens too. A
+cookie set with the form, whose value the form echoes, stops another site from signing a
+browser in (login CSRF).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+
+import orjson
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from tenantry.api.deps import runtime_of
+from tenantry.auth.development import DEV_USER_UPN
+from tenantry.auth.sign_in import Attempts, check_password
+from tenantry.domain.models import PartnerUser
+from tenantry.web.locale import Translator
+from tenantry.web.portal import session as s
+from tenantry.web.portal.forms import read_form
+from tenantry.web.portal.messages import MESSAGES
+
+router = APIRouter()
+
+LOGIN_COOKIE = "tenantry_portal_login"
+_CODE_SECONDS = 5 * 60
+
+
+def _form_page(
+    request: Request,
+    *,
+    step: str = "password",
+    error: str | None = None,
+    username: str = "",
+    pending: str = "",
+    status: int = 200,
+) -> Response:
+    token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(24)
+    runtime = runtime_of(request)
+    response = s.page(
+        request,
+        "portal_signin.html",
+        None,
+        status=status,
+        step=step,
+        error=error,
+        username=username,
+        pending=pending,
+        login_csrf=token,
+        sandbox_user=DEV_USER_UPN if runtime.settings.sandbox and step == "password" else None,
+    )
+    response.set_cookie(
+        LOGIN_COOKIE,
+        token,
+        max_age=15 * 60,
+        httponly=True,
+        samesite="strict",
+        secure=s.secure(request),
+        path=f"{s.PATH}/signin",
+    )
+    return response
+
+
+def _message(request: Request, key: str) -> str:
+    return Translator(s.locale_of(request))(MESSAGES[key])
+
+
+def _signed_in(request: Request, user: PartnerUser) -> Response:
+    response = RedirectResponse(f"{s.PATH}/customers", status_code=303)
+    s.new_session_cookie(request, response, user)
+    response.delete_cookie(LOGIN_COOKIE, path=f"{s.PATH}/signin")
+    return response
+
+
+@router.get("/portal", include_in_schema=False)
+async def home() -> Response:
+    return RedirectResponse(f"{s.PATH}/customers", status_code=303)
+
+
+@router.get("/portal/signin", include_in_schema=False)
+async def sign_in_page(request: Request) -> Response:
+    return _form_page(request)
+
+
+@router.post("/portal/signin", include_in_schema=False)
+async def sign_in(request: Request) -> Response:
+    form = await read_form(request)
+    cookie = request.cookies.get(LOGIN_COOKIE, "")
+    if not cookie or not hmac.compare_digest(cookie, form.first("csrf")):
+        return _form_page(request, error=_message(request, "csrf"), status=400)
+    if form.first("pending"):
+        return await _code_step(request, form.first("pending"), form.first("otp").strip())
+    runtime = runtime_of(request)
+    username, password = form.first("username").strip(), form.first("password")
+    attempts = Attempts(runtime.hit_counter, username)
+    if await attempts.exhausted():
+        return _form_page(request, error=_message(request, "too_many"), username=username)
+    user = await check_password(runtime.uow, username, password)
+    if user is None:
+        await attempts.failed()
+        error = _message(request, "credentials")
+        return _form_page(request, error=error, username=username, status=400)
+    if runtime.second_factor.needs_code(user.mfa):
+        pending = {"u": user.id, "x": int(time.time()) + _CODE_SECONDS, "k": cookie}
+        token = runtime.portal_session.wrap(b"p" + orjson.dumps(pending))
+        return _form_page(request, step="code", username=user.user_principal_name, pending=token)
+    if not runtime.second_factor.vouched(user.mfa):
+        return _form_page(request, error=_message(request, "no_mfa"), status=403)
+    return _signed_in(request, user)
+
+
+async def _code_step(request: Request, token: str, otp: str) -> Response:
+    runtime = runtime_of(request)
+    raw = runtime.portal_session.unwrap(token)
+    pending = orjson.loads(raw[1:]) if raw is not None and raw.startswith(b"p") else None
+    cookie = request.cookies.get(LOGIN_COOKIE, "")
+    if pending is None or pending["x"] < time.time() or pending["k"] != cookie:
+        return _form_page(request, error=_message(request, "expired"), status=400)
+    async with runtime.uow() as work:
+        user = await work.partners.get_user_by_id(str(pending["u"]))
+    if user is None:
+        return _form_page(request, error=_message(request, "expired"), status=400)
+    upn = user.user_principal_name
+    attempts = Attempts(runtime.hit_counter, upn)
+    if await attempts.exhausted():
+        error = _message(request, "too_many")
+        return _form_page(request, step="code", error=error, username=upn, pending=token)
+    if not runtime.second_factor.verify(user.totp_secret_sealed, user.id, otp):
+        await attempts.failed()
+        error = _message(request, "otp")
+        return _form_page(
+            request, step="code", error=error, username=upn, pending=token, status=400
+        )
+    return _signed_in(request, user)
+
+
+@router.post("/portal/signout", include_in_schema=False)
+async def sign_out(request: Request) -> Response:
+    try:
+        session = await s.current(request)
+    except s.SignInRequired:
+        return s.sign_in_redirect()
+    try:
+        s.check_csrf(session, (await read_form(request)).first("csrf"))
+    except s.CsrfRefused:
+        return s.message_page(request, session, MESSAGES["csrf"], status=403)
+    response = s.sign_in_redirect()
+    s.end_session(response)
+    return response
