@@ -401,6 +401,7 @@ def _wrk(
             1000 * (sum(after.values()) - sum(before.values())) / max(1, raw["requests"]), 3
         ),
         "server_cpu_by_pid": per_process,
+        "worker_pids": [str(pid) for pid in server.workers],
         "wrk_cpu_s": round(wrk_cpu, 2),
         "wall_s": round(elapsed, 2),
     }
@@ -760,11 +761,10 @@ def summarise(measurements: list[dict[str, Any]]) -> dict[str, Any]:
             cell["failures"] = sum(m["non_2xx"] + m["socket_errors"] for m in ms)
             cell["counts_match"] = all(m.get("counts_match", True) for m in ms)
             shares = []
-            for m in ms:
-                cpu = sorted(m["server_cpu_by_pid"].values(), reverse=True)
-                busy = [c for c in cpu if c > 0.05]
-                if len(busy) >= 2:
-                    shares.append(round(100 * busy[0] / sum(busy), 0))
+            for m in ms:  # the busier worker's share of the workers' CPU time (50 % = even)
+                cpu = [m["server_cpu_by_pid"].get(pid, 0.0) for pid in m.get("worker_pids", [])]
+                if len(cpu) >= 2 and sum(cpu) > 0:
+                    shares.append(round(100 * max(cpu) / sum(cpu), 0))
             if shares:
                 cell["busiest_worker_cpu_share_pct"] = shares
         cells.append(cell)

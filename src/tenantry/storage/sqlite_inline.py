@@ -70,7 +70,18 @@ class InlineCursor:
 
     async def executemany(self, sql: str, parameters: Iterable[Any]) -> InlineCursor:
         rows = list(parameters)
-        await _patiently(lambda: self._cursor.executemany(sql, rows), self._lock_wait)
+        connection = self._cursor.connection
+        before = connection.total_changes
+
+        def attempt() -> Any:
+            try:
+                return self._cursor.executemany(sql, rows)
+            except sqlite3.OperationalError:
+                if connection.total_changes != before:  # some rows went in: no retry
+                    raise sqlite3.OperationalError("database is locked") from None
+                raise
+
+        await _patiently(attempt, self._lock_wait)
         return self
 
     async def fetchone(self) -> Any:
