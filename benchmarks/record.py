@@ -127,6 +127,16 @@ def suite_entry(path: str, result: dict[str, Any]) -> str:
                 "",
                 f"Resident memory, {x['system']} ({x['backend']}), MB after N creates: {readings}.",
             ]
+        if x["phase"] == "import":
+            lines += [
+                "",
+                f"CLI bulk import ({x['backend']}, round {x['round']}): {x['rows']:,} rows in "
+                f"{x['seconds']:g} s, {x['rps']:g} rows/s with `tenantry customers import` "
+                f"(8 in flight) against {x['create_rps']:g} creates/s from wrk at 32 "
+                f"connections on the same server: {x['ratio']:g}×"
+                + ("" if x["counts_match"] else f"; **{x['rows_created']} rows created**")
+                + ".",
+            ]
         if x["phase"] == "startup":
             lines += [
                 "",
@@ -176,13 +186,34 @@ Ratio of medians (Tenantry / baseline): **{result["ratio_median"]}**. Raw sample
 """
 
 
-def main(path: str) -> None:
+def insert_into(document: Path, entry: str) -> None:
+    """Put the entry at the end of the document's "## Results" section (before the next
+    "## " heading, if any), so entries stay together whatever sections follow."""
+    text = document.read_text()
+    start = text.find("\n## Results\n")
+    following = -1 if start < 0 else text.find("\n## ", start + 1)
+    if following < 0:
+        document.write_text(text.rstrip("\n") + "\n" + entry)
+        return
+    head, tail = text[:following].rstrip("\n"), text[following:]
+    document.write_text(head + "\n" + entry + tail)
+
+
+def main(argv: list[str]) -> None:
+    into = None
+    if len(argv) == 3 and argv[0] == "--into":
+        into, argv = Path(argv[1]), argv[2:]
+    path = argv[0]
     result = json.loads(Path(path).read_text())
     if result.get("benchmark") == "suite":
-        print(suite_entry(path, result), end="")
+        entry = suite_entry(path, result)
     else:
-        print(startup_entry(path, result), end="")
+        entry = startup_entry(path, result)
+    if into is None:
+        print(entry, end="")
+    else:
+        insert_into(into, entry)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1:])

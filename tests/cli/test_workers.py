@@ -53,6 +53,16 @@ def _worker_pids(base_url: str) -> set[int]:
     return {answer["pid"] for answer in answers}
 
 
+def _banner_of(server: ServeProcess) -> str:
+    """The parent's banner, printed once every worker is ready (a worker may answer
+    /healthz before the other one is)."""
+    deadline = time.monotonic() + 60
+    while "processes sharing the port" not in server.output():
+        assert time.monotonic() < deadline, server.output()
+        time.sleep(0.05)
+    return server.output()
+
+
 def _parent_of(pid: int) -> int:
     stat = Path(f"/proc/{pid}/stat").read_text()
     return int(stat.rsplit(")", 1)[1].split()[1])
@@ -95,8 +105,9 @@ def test_two_workers_share_the_load_without_duplicates(storage_args: list[str]) 
         assert len(pids) == 2, pids
         assert server.proc.pid not in pids
         assert {_parent_of(pid) for pid in pids} == {server.proc.pid}
+        banner = _banner_of(server)
         for pid in pids:
-            assert str(pid) in server.output()  # the banner names them
+            assert str(pid) in banner  # the banner names them
 
         token = Sandbox(server.base_url).token()
         with ThreadPoolExecutor(16) as pool:
