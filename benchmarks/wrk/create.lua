@@ -10,8 +10,9 @@ local token = os.getenv("BENCH_TOKEN")
 local headers = { ["Content-Type"] = "application/json" }
 if token and token ~= "" then headers["Authorization"] = "Bearer " .. token end
 
-local threads = {}
-local counter = 0
+-- Globals, so that soak.lua can build on this script.
+threads = {}
+counter = 0
 tid = 0
 
 function setup(thread)

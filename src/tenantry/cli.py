@@ -374,6 +374,10 @@ def _print_banner(s: Settings, base_url: str, extra: tuple[str, ...] = ()) -> No
 
 
 def _serve(args: argparse.Namespace) -> int:
+    if args.ephemeral:  # a fresh database: its first signing key is made while Python imports
+        from tenantry.auth.signing_keys import pregenerate
+
+        pregenerate()
     import uvicorn
 
     from tenantry.app import create_app

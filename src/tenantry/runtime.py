@@ -221,7 +221,7 @@ async def open_runtime(settings: Settings, *, bootstrap: bool = True) -> Runtime
         ),
         # Sign-in forms carry the whole authorization request, redirect URI and state included.
         sign_in_flow=TamperProof(master.derive("tenantry/sign-in-flow"), max_length=16384),
-        subscriptions=SubscriptionService(uow, visibility),
+        subscriptions=SubscriptionService(uow, clock, visibility),
         # The portal's session cookie, and its wizard drafts (sealed: they hold contact data).
         portal_session=TamperProof(master.derive("tenantry/portal-session")),
         portal_sealer=Sealer(master.derive("tenantry/portal-wizard")),

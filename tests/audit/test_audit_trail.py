@@ -3,6 +3,7 @@ through `GET /_tenantry/audit` behind the audit key. Both backends."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from tenantry.auth.development import DEV_CLIENT_ID, DEV_TENANT_ID, DEV_USER_UPN
 from tests.conftest import ServerFactory
 from tests.support import payloads
+from tests.support.portal import US_ACCOUNT, complete_wizard, csrf_of, signed_in, unique_prefix
 from tests.support.server import LiveServer
 
 AUDIT_KEY = "audit-key-for-tests-0123456789"
@@ -172,3 +174,29 @@ def test_a_reset_keeps_the_trail_and_adds_itself(server_factory: ServerFactory) 
 
     assert actions == ["sandbox.reset", "customer.created"]
     assert "audit_events" not in exported["tables"]  # history, not sandbox state
+
+
+def test_a_subscription_rename_in_the_portal_is_recorded(audited: LiveServer) -> None:
+    with signed_in(audited.base_url) as http:
+        prefix = unique_prefix("auditsub")
+        review = complete_wizard(http, {**US_ACCOUNT, "domain": prefix}, {"azure": 1})
+        done = http.post("/portal/customers/new/submit", data={"csrf": csrf_of(review.text)})
+        found = re.search(r'href="/portal/customers/([0-9a-f-]{36})"', done.text)
+        assert found, done.text
+        customer_id = found.group(1)
+        page = http.get(f"/portal/customers/{customer_id}")
+        sub = re.search(
+            rf"/portal/customers/{customer_id}/subscriptions/([0-9a-f-]{{36}})", page.text
+        )
+        assert sub, page.text
+        path = f"/portal/customers/{customer_id}/subscriptions/{sub.group(1)}"
+        renamed = http.post(path, data={"csrf": csrf_of(page.text), "name": "Production"})
+        refused = http.post(path, data={"csrf": csrf_of(page.text), "name": " "})
+    assert (renamed.status_code, refused.status_code) == (303, 400)
+
+    (event,) = _events_for(audited, sub.group(1))  # the refused rename left no record
+
+    assert event["action"] == "customer.subscription.renamed"
+    assert (event["actorType"], event["partnerId"]) == ("user", DEV_TENANT_ID)
+    assert event["details"] == {"customerId": customer_id, "friendlyName": "Production"}
+    assert event["requestId"]

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 from tenantry.domain.models import AppRegistration, Partner, PartnerType, PartnerUser
 from tenantry.domain.ports import SecretHasher, UnitOfWorkFactory
-from tenantry.security.passwords import hash_password
 
 DEV_TENANT_ID = "7e4a47e7-de00-4000-8000-000000000001"
 DEV_CLIENT_ID = "7e4a47e7-de00-4000-8000-0000000000a1"
@@ -19,6 +18,12 @@ DEV_CLIENT_SECRET = "tenantry-sandbox-secret-not-for-production"  # noqa: S105 -
 DEV_USER_UPN = "admin@tenantrysandbox.onmicrosoft.com"
 DEV_USER_PASSWORD = "tenantry-sandbox-user-not-for-production"  # noqa: S105 - public by design
 DEV_USER_ID = "7e4a47e7-de00-4000-8000-0000000000b1"
+# DEV_USER_PASSWORD's argon2id hash, written out so that a sandbox does not spend a hash on
+# every start (a test checks that it verifies and uses the current parameters).
+DEV_USER_PASSWORD_HASH = (
+    "$argon2id$v=19$m=19456,t=2,p=1$+ONB1YhJixEulbIPEDUqVA$"  # noqa: S105 - public password
+    "ZFTIr+xW3r/FuaD+BDcjwpfn0GK21YYkskXTyrWWx70"
+)
 
 DEV_PARTNER = Partner(
     tenant_id=DEV_TENANT_ID,
@@ -50,7 +55,7 @@ async def ensure_development_partner(uow: UnitOfWorkFactory, hasher: SecretHashe
                 partner_id=DEV_TENANT_ID,
                 user_principal_name=DEV_USER_UPN,
                 display_name="Sandbox Admin Agent",
-                password_hash=hash_password(DEV_USER_PASSWORD),
+                password_hash=DEV_USER_PASSWORD_HASH,
                 roles=("Admin agent",),
             ),
             now,

@@ -7,6 +7,7 @@ a key created by another node is picked up the first time one of its tokens arri
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -23,6 +24,47 @@ from tenantry.security.sealing import Sealer
 from tenantry.storage.tables import signing_keys
 
 _RELOAD_INTERVAL_SECONDS = 5.0
+_KEY_SIZE = 2048
+
+
+def _generate() -> RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=_KEY_SIZE)
+
+
+class _Pregenerated:
+    """One key made ahead in a thread, for a start that is sure to need one (a fresh
+    sandbox): OpenSSL releases the GIL, so it is made while Python imports the rest."""
+
+    def __init__(self) -> None:
+        self._key: RSAPrivateKey | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._make, name="signing-key", daemon=True)
+            self._thread.start()
+
+    def _make(self) -> None:
+        self._key = _generate()
+
+    def take(self) -> RSAPrivateKey | None:
+        """The key made ahead, once (waiting for it if it is still being made)."""
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return None
+        thread.join()
+        key, self._key = self._key, None
+        return key
+
+
+_pregenerated = _Pregenerated()
+
+
+def pregenerate() -> None:
+    """Start making the first signing key now, in a thread; the store takes it when it
+    creates its first key."""
+    _pregenerated.start()
+
 
 # Called with the transaction that adds or removes a key, and the key's id: what it writes
 # (the audit trail) commits with the change or not at all.
@@ -82,7 +124,12 @@ class SigningKeyStore:
             known = self._keys.get(row.kid)
             if known is None:
                 pem = self._sealer.open(row.private_key_sealed, row.kid.encode())
-                private = serialization.load_pem_private_key(pem, password=None)
+                # OpenSSL's consistency check of an RSA key costs ~50 ms, at every start
+                # and for every key. These keys were made here and come back through
+                # AES-GCM, which already proves they are byte for byte what was stored.
+                private = serialization.load_pem_private_key(
+                    pem, password=None, unsafe_skip_rsa_key_validation=True
+                )
                 assert isinstance(private, RSAPrivateKey)
                 known = SigningKey(row.kid, private, private.public_key(), row.created_at)
             keys[row.kid] = known
@@ -113,7 +160,9 @@ class SigningKeyStore:
         return sorted(self._keys.values(), key=lambda k: k.created_at)
 
     async def _create(self, on_change: KeyChange | None = None) -> None:
-        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        private = _pregenerated.take()
+        if private is None:
+            private = await asyncio.to_thread(_generate)
         kid = uuid.uuid4().hex
         pem = private.private_bytes(
             serialization.Encoding.PEM,

@@ -37,6 +37,7 @@ class Action(StrEnum):
     BILLING_PROFILE_UPDATED = "customer.billingProfile.updated"
     CUSTOMER_DELETED = "customer.deleted"
     RELATIONSHIP_REMOVED = "customer.relationship.removed"
+    SUBSCRIPTION_RENAMED = "customer.subscription.renamed"
     PARTNER_CREATED = "partner.created"
     APP_ADDED = "partner.app.added"
     APP_SECRET_ROTATED = "partner.app.secretRotated"  # noqa: S105 (an action name)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from tenantry.domain.audit import Action, Actor, audit_event
 from tenantry.domain.customers import visible_customer
 from tenantry.domain.errors import Errors, FieldProblem, ServiceError
 from tenantry.domain.listing import is_guid
 from tenantry.domain.models import Partner, Subscription
-from tenantry.domain.ports import UnitOfWorkFactory
+from tenantry.domain.ports import Clock, UnitOfWorkFactory
 from tenantry.domain.roles import authorize_customer_change
 from tenantry.domain.sandbox import Visibility, cutoff_of
 
@@ -15,8 +16,11 @@ NAME_PATH = "friendlyName"
 
 
 class SubscriptionService:
-    def __init__(self, uow: UnitOfWorkFactory, visibility: Visibility | None = None) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, visibility: Visibility | None = None
+    ) -> None:
         self._uow = uow
+        self._clock = clock
         self._visibility = visibility
 
     async def of_customer(self, partner: Partner, customer_id: str) -> list[Subscription]:
@@ -33,8 +37,10 @@ class SubscriptionService:
         customer_id: str,
         subscription_id: str,
         name: str,
+        *,
+        actor: Actor,
     ) -> None:
-        """Give a subscription a new friendly name (1-255 characters)."""
+        """Give a subscription a new friendly name (1-255 characters), in the audit trail."""
         authorize_customer_change(False, roles)
         name = name.strip()
         if not 1 <= len(name) <= NAME_MAX:
@@ -54,4 +60,14 @@ class SubscriptionService:
             )
             if not found:
                 raise ServiceError(Errors.ROUTE_NOT_FOUND, {"path": subscription_id[:64]})
+            renamed = audit_event(
+                actor,
+                Action.SUBSCRIPTION_RENAMED,
+                self._clock.now(),
+                target_type="subscription",
+                target_id=subscription_id.lower(),
+                partner_id=partner.tenant_id,
+                details={"customerId": customer.id, "friendlyName": name},
+            )
+            await work.audit.record(renamed)
             await work.commit()

@@ -3,18 +3,29 @@
 
 Fixed one-minute windows counted in the database, so every process of a deployment shares
 one budget; past it, Partner Center's 429 with `Retry-After`.
+
+A process does not write once per request: it reserves a lease of several hits at a time
+from the shared count and spends it locally (decision 0007). Leases shrink as the window's
+budget runs out, down to one hit each, so the budget is never exceeded and a single process
+is exact; with several processes, hits a process reserved but did not spend in a window are
+the most by which a partner can be refused early.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from tenantry.domain.models import Partner
 
 CUSTOMER = "customer"
 WINDOW_SECONDS = 60
+# A lease is at most this many hits, and at most 1/LEASE_SHARE of the budget the process
+# last saw left, so that hits reserved but not spent stay few near the limit.
+MAX_LEASE = 32
+LEASE_SHARE = 8
 
 
 class Throttled(Exception):
@@ -24,20 +35,55 @@ class Throttled(Exception):
 
 
 class HitCounter(Protocol):
-    async def hit(self, partner_id: str, resource: str, window_start: int) -> int:
-        """Count one request in the window and return the window's count so far."""
+    async def hit(self, partner_id: str, resource: str, window_start: int, n: int = 1) -> int:
+        """Count n requests in the window and return the window's count so far."""
         ...
+
+
+@dataclass
+class _Lease:
+    """What this process holds in one window: hits it may still spend, and the shared count
+    it saw last."""
+
+    spare: int = 0
+    seen: int = 0
+    # One reservation at a time per process: requests that find nothing spare wait for it
+    # rather than each reserving a lease of its own.
+    reserving: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 @dataclass
 class Throttle:
     counter: HitCounter
     per_minute: dict[str, int]  # resource -> limit; 0 or absent = no limit
+    _leases: dict[tuple[str, str], tuple[int, _Lease]] = field(default_factory=dict)
 
     async def check(self, partner: Partner, resource: str, now: float) -> None:
         limit = self.per_minute.get(resource, 0)
         if limit <= 0:
             return
         window = int(now // WINDOW_SECONDS) * WINDOW_SECONDS
-        if await self.counter.hit(partner.tenant_id, resource, window) > limit:
-            raise Throttled(max(1, math.ceil(window + WINDOW_SECONDS - now)))
+        lease = self._lease(partner.tenant_id, resource, window)
+        if lease.spare == 0:
+            async with lease.reserving:
+                if lease.spare == 0:
+                    await self._reserve(lease, partner.tenant_id, resource, window, limit)
+            if lease.spare == 0:
+                raise Throttled(max(1, math.ceil(window + WINDOW_SECONDS - now)))
+        lease.spare -= 1  # no await between the test above and this
+
+    async def _reserve(
+        self, lease: _Lease, partner_id: str, resource: str, window: int, limit: int
+    ) -> None:
+        size = max(1, min(MAX_LEASE, (limit - lease.seen) // LEASE_SHARE))
+        total = await self.counter.hit(partner_id, resource, window, size)
+        lease.seen = max(lease.seen, total)
+        lease.spare += max(0, min(size, limit - (total - size)))
+
+    def _lease(self, partner_id: str, resource: str, window: int) -> _Lease:
+        key = (partner_id, resource)
+        held = self._leases.get(key)
+        if held is None or held[0] != window:  # a new window starts with nothing reserved
+            held = (window, _Lease())
+            self._leases[key] = held
+        return held[1]

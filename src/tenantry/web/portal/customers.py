@@ -9,8 +9,10 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from tenantry.api.context import get_context
 from tenantry.api.deps import runtime_of
 from tenantry.api.i18n import translate
+from tenantry.domain.audit import USER, Actor
 from tenantry.domain.errors import ServiceError, fill
 from tenantry.domain.listing import Cursor, CustomerFilter, SearchField
 from tenantry.domain.offers import find_offer
@@ -124,8 +126,14 @@ async def rename_subscription(customer_id: str, subscription_id: str, request: R
         return s.message_page(request, session, MESSAGES["csrf"], status=403)
     locale = s.locale_of(request)
     try:
+        ctx = get_context(request.scope)
         await runtime_of(request).subscriptions.rename(
-            session.partner, session.user.roles, customer_id, subscription_id, form.first("name")
+            session.partner,
+            session.user.roles,
+            customer_id,
+            subscription_id,
+            form.first("name"),
+            actor=Actor(USER, session.user.id, ctx.request_id, ctx.correlation_id),
         )
     except ServiceError as error:
         if not error.problems:
