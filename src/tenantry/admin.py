@@ -234,6 +234,53 @@ async def add_user(
     return Issued(user.id, generated, uri)
 
 
+async def reset_user(
+    runtime: Runtime,
+    upn: str,
+    password: str | None,
+    mfa: str | None = None,
+    *,
+    actor: Actor | None = None,
+) -> Issued:
+    """A new password (generated and returned once when none is given) and a new second
+    factor for a partner user who lost theirs: a TOTP user gets a new secret, so the old
+    authenticator entry stops working; `mfa` changes the method. Every refresh token of the
+    user stops working, so each of their sign-ins has to start again."""
+    async with runtime.uow() as work:
+        user = await work.partners.get_user(upn)
+    if user is None:
+        raise AdminError(f"there is no partner user {upn!r} here")
+    mfa = mfa or user.mfa
+    if mfa not in second_factor.METHODS:
+        raise AdminError(f"--mfa must be one of {', '.join(second_factor.METHODS)}")
+    if mfa == second_factor.SANDBOX and not runtime.settings.sandbox:
+        raise AdminError("--mfa sandbox exists only in sandbox mode; use totp")
+    generated = None
+    if password is None:
+        password = generated = secrets.token_urlsafe(18)
+    elif len(password) < MIN_PASSWORD_LENGTH:
+        raise AdminError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    totp_secret = second_factor.new_secret() if mfa == second_factor.TOTP else None
+    sealed = None if totp_secret is None else runtime.second_factor.seal(totp_secret, user.id)
+    # Sign-ins end first: should the change then fail, the user only signs in again.
+    await runtime.grants.end_sign_ins(user.id)
+    async with runtime.uow() as work:
+        await work.partners.replace_credentials(user.id, hash_password(password), mfa, sealed)
+        reset = audit_event(
+            actor or operator_actor(),
+            Action.USER_CREDENTIALS_RESET,
+            datetime.now(UTC),
+            target_type="user",
+            target_id=user.id,
+            partner_id=user.partner_id,
+            details={"userPrincipalName": user.user_principal_name, "mfa": mfa},
+        )
+        await work.audit.record(reset)
+        await work.commit()
+    uri = None if totp_secret is None else second_factor.provisioning_uri(totp_secret, upn)
+    return Issued(user.id, generated, uri)
+
+
 async def link_reseller(
     runtime: Runtime,
     provider_id: str,

@@ -263,17 +263,18 @@ def _partner_commands(commands: Any) -> None:
     user.add_argument("tenant_id")
     user.add_argument("--upn", required=True)
     user.add_argument("--role", action="append", default=[], help="repeatable, e.g. 'Admin agent'")
-    user.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help="read the password from standard input (else one is generated and printed once)",
+    _credential_args(
+        user,
+        "the second factor at sign-in: totp (production default; prints the authenticator "
+        "URI once), sandbox (sandbox default), or none (tokens without MFA)",
     )
-    user.add_argument(
-        "--mfa",
-        choices=list(second_factor.METHODS),
-        default=None,
-        help="the second factor at sign-in: totp (production default; prints the "
-        "authenticator URI once), sandbox (sandbox default), or none (tokens without MFA)",
+    reset = actions.add_parser(
+        "reset-user",
+        help="a new password and second factor for a partner user; ends their sign-ins",
+    )
+    reset.add_argument("upn")
+    _credential_args(
+        reset, "change the second factor (default: keep the method; totp gets a new secret)"
     )
     rotate = actions.add_parser(
         "rotate-secret", help="a new client secret for an app; prints it once"
@@ -289,8 +290,17 @@ def _partner_commands(commands: Any) -> None:
     link.add_argument("provider")
     link.add_argument("reseller")
     link.add_argument("--inactive", action="store_true")
-    for action in (create, app, user, rotate, link, actions.choices["list"]):
+    for action in (create, app, user, reset, rotate, link, actions.choices["list"]):
         _storage_args(action)
+
+
+def _credential_args(parser: argparse.ArgumentParser, mfa_help: str) -> None:
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input (else one is generated and printed once)",
+    )
+    parser.add_argument("--mfa", choices=list(second_factor.METHODS), default=None, help=mfa_help)
 
 
 async def _partners(args: argparse.Namespace) -> None:
@@ -316,12 +326,12 @@ async def _partners(args: argparse.Namespace) -> None:
             issued = await admin.add_user(
                 runtime, args.tenant_id, args.upn, tuple(args.role), password, args.mfa
             )
-            print(f"user:          {args.upn}")
-            if issued.secret is not None:
-                print(f"password:      {issued.secret}   (shown once: store it now)")
-            if issued.totp_uri is not None:
-                print(f"authenticator: {issued.totp_uri}")
-                print("               (shown once: add it to the user's authenticator app now)")
+            _print_user(args.upn, issued)
+        elif args.action == "reset-user":
+            password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+            issued = await admin.reset_user(runtime, args.upn, password, args.mfa)
+            _print_user(args.upn, issued)
+            print("every refresh token of this user has stopped working")
         elif args.action == "rotate-secret":
             overlap = timedelta(hours=args.overlap_hours)
             issued = await admin.rotate_secret(runtime, args.client_id, overlap)
@@ -335,6 +345,15 @@ async def _partners(args: argparse.Namespace) -> None:
             print(f"{ship.provider_id} -> {ship.reseller_id}: {ship.state.value}")
     finally:
         await runtime.close()
+
+
+def _print_user(upn: str, issued: admin.Issued) -> None:
+    print(f"user:          {upn}")
+    if issued.secret is not None:
+        print(f"password:      {issued.secret}   (shown once: store it now)")
+    if issued.totp_uri is not None:
+        print(f"authenticator: {issued.totp_uri}")
+        print("               (shown once: add it to the user's authenticator app now)")
 
 
 def _banner(base_url: str) -> Callable[[Runtime], None]:

@@ -48,6 +48,7 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
+            "pid": record.process,  # tells the workers of `serve --workers N` apart
             "message": scrub(record.getMessage()),
         }
         for name in FIELDS:

@@ -121,4 +121,4 @@ def test_two_processes_never_exceed_the_shared_budget(backend: str, tmp_path: Pa
         ]
     served = statuses.count(404)
     assert served + statuses.count(429) == 300
-    assert 200 - MAX_LEASE <= served <= 200
+    assert 200 - 2 * MAX_LEASE <= served <= 200  # at most two leases left unspent

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+
+import httpx
 import jwt
 import pyotp
 import pytest
@@ -288,3 +291,52 @@ def test_discovery_publishes_the_keys_that_verify_id_tokens(
     keys = jwt.PyJWKClient(config["jwks_uri"]).get_signing_key_from_jwt(tokens["id_token"])
     claims = jwt.decode(tokens["id_token"], keys.key, algorithms=["RS256"], audience=DEV_CLIENT_ID)
     assert claims["preferred_username"] == DEV_USER_UPN
+
+
+def test_resetting_a_user_replaces_password_and_authenticator_and_ends_sign_ins(
+    server: LiveServer, http: Client
+) -> None:
+    """`tenantry partners reset-user` for a user who lost their authenticator: the old
+    password and the old TOTP secret stop working, the new ones work, and the refresh
+    tokens of earlier sign-ins are refused."""
+    upn = f"lost{uuid.uuid4().hex[:8]}@tenantrysandbox.onmicrosoft.com"
+    old = server.call(
+        admin.add_user(server.runtime, DEV_TENANT_ID, upn, ("Admin agent",), "o" * 16, "totp")
+    )
+    old_secret = pyotp.parse_uri(str(old.totp_uri)).secret
+
+    def sign_in(password: str, secret: str) -> httpx.Response:
+        pkce = Pkce()
+        page = http.get(authorize_url(server.base_url, DEV_TENANT_ID, DEV_CLIENT_ID, pkce))
+        second = submit(http, page, username=upn, password=password)
+        if 'name="otp"' not in second.text:
+            return second
+        return submit(http, second, otp=pyotp.TOTP(secret).now())
+
+    pkce = Pkce()
+    page = http.get(authorize_url(server.base_url, DEV_TENANT_ID, DEV_CLIENT_ID, pkce))
+    second = submit(http, page, username=upn, password="o" * 16)
+    earlier = _redeem(
+        http, code_from(submit(http, second, otp=pyotp.TOTP(old_secret).now()))["code"], pkce
+    )
+    assert earlier["status"] == "200", earlier
+
+    reset = server.call(admin.reset_user(server.runtime, upn, None))
+
+    assert reset.secret is not None
+    assert len(reset.secret) >= 12
+    new_secret = pyotp.parse_uri(str(reset.totp_uri)).secret
+    assert new_secret != old_secret
+    assert 'name="otp"' not in sign_in("o" * 16, old_secret).text  # the old password
+    with_old_code = sign_in(reset.secret, old_secret)
+    assert "The verification code is not correct." in with_old_code.text
+    assert code_from(sign_in(reset.secret, new_secret))["code"]
+    refreshed = http.post(
+        TOKEN.format(tenant=DEV_TENANT_ID),
+        data={
+            "grant_type": "refresh_token",
+            "client_id": DEV_CLIENT_ID,
+            "refresh_token": earlier["refresh_token"],
+        },
+    )
+    assert refreshed.json()["error"] == "invalid_grant"

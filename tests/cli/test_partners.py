@@ -128,6 +128,7 @@ def test_partner_commands_refuse_clearly(tmp_path: Path) -> None:
         ),
         (("partners", "add-app", "00000000-0000-0000-0000-000000000000"), "no partner"),
         (("partners", "add-app", "not-a-guid"), "no partner"),
+        (("partners", "reset-user", "nobody@contoso.example"), "no partner user"),
         (
             (
                 "partners",

@@ -33,6 +33,11 @@ def test_secrets_and_signing_keys_rotate_without_a_restart_gap(tmp_path: Path) -
         "partners", "add-user", tenant, "--upn", "ops@contoso.example", *where, env=env
     ).stdout
     assert _field("authenticator", user).startswith("otpauth://totp/Tenantry:ops%40contoso")
+    reset = _run("partners", "reset-user", "ops@contoso.example", *where, env=env)
+    assert reset.returncode == 0, reset.stderr
+    assert _field("authenticator", reset.stdout) != _field("authenticator", user)
+    assert len(_field("password", reset.stdout)) >= 12
+    assert "every refresh token of this user has stopped working" in reset.stdout
 
     kept = _run("partners", "rotate-secret", client_id, *where, env=env)
     assert kept.returncode == 0, kept.stderr

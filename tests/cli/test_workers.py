@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -185,6 +186,27 @@ def test_a_worker_that_dies_is_replaced(tmp_path: Path) -> None:
     finally:
         code = server.stop()
     assert code == 0, server.output()
+
+
+def test_workers_log_json_lines_naming_their_process(tmp_path: Path) -> None:
+    """--log-format json reaches every worker: each request is one JSON line, and lines of
+    different workers carry different process ids."""
+    server = ServeProcess(
+        "--workers", "2", "--data-dir", str(tmp_path), "--log-format", "json"
+    ).wait_ready()
+    try:
+        pids = _worker_pids(server.base_url)
+        token = Sandbox(server.base_url).token()
+        created = _post(server.base_url, token, json.dumps(payloads.minimal()), str(uuid.uuid4()))
+        assert created.status_code == 201, created.text
+    finally:
+        code = server.stop()
+    assert code == 0, server.output()
+    lines = [json.loads(line) for line in server.output().splitlines() if line.startswith("{")]
+    requests = [line for line in lines if line["logger"] == "tenantry.access"]
+    create = next(line for line in requests if line["route"] == "/v1/customers")
+    assert create["request_id"] == created.headers["MS-RequestId"]
+    assert {line["pid"] for line in requests} == pids
 
 
 @pytest.mark.parametrize(

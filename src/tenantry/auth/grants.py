@@ -99,6 +99,8 @@ class GrantStore(Protocol):
 
     async def revoke_family(self, family_id: str, now: datetime) -> None: ...
 
+    async def revoke_user(self, user_id: str, now: datetime) -> None: ...
+
     async def purge(self, before: datetime) -> None: ...
 
 
@@ -191,6 +193,10 @@ class GrantService:
             raise GrantRejected(700082, "The refresh token has expired. Sign in again.")
         successor = await self.issue_refresh(stored.sign_in, stored.family_id)
         return stored.sign_in, successor
+
+    async def end_sign_ins(self, user_id: str) -> None:
+        """Every refresh token of the user stops working (after a credentials reset)."""
+        await self._store.revoke_user(user_id, self._clock.now())
 
     async def purge(self) -> None:
         await self._store.purge(self._clock.now())

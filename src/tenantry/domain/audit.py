@@ -42,6 +42,7 @@ class Action(StrEnum):
     APP_ADDED = "partner.app.added"
     APP_SECRET_ROTATED = "partner.app.secretRotated"  # noqa: S105 (an action name)
     USER_ADDED = "partner.user.added"
+    USER_CREDENTIALS_RESET = "partner.user.credentialsReset"
     PARTNERSHIP_LINKED = "partnership.linked"
     SIGNING_KEY_ROTATED = "signingKey.rotated"
     SIGNING_KEY_RETIRED = "signingKey.retired"

@@ -7,18 +7,22 @@ one budget; past it, Partner Center's 429 with `Retry-After`.
 A process does not write once per request: it reserves a lease of several hits at a time
 from the shared count and spends it locally (decision 0007). Leases shrink as the window's
 budget runs out, down to one hit each, so the budget is never exceeded and a single process
-is exact; with several processes, hits a process reserved but did not spend in a window are
-the most by which a partner can be refused early.
+is exact; with several processes, hits a process reserved but did not spend in a window (at
+most two leases: the one it spends and the next, reserved when half of it is spent) are the
+most by which a partner can be refused early.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from tenantry.domain.models import Partner
+
+log = logging.getLogger("tenantry")
 
 CUSTOMER = "customer"
 WINDOW_SECONDS = 60
@@ -47,6 +51,7 @@ class _Lease:
 
     spare: int = 0
     seen: int = 0
+    size: int = 0  # of the last reservation
     # One reservation at a time per process: requests that find nothing spare wait for it
     # rather than each reserving a lease of its own.
     reserving: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -57,6 +62,7 @@ class Throttle:
     counter: HitCounter
     per_minute: dict[str, int]  # resource -> limit; 0 or absent = no limit
     _leases: dict[tuple[str, str], tuple[int, _Lease]] = field(default_factory=dict)
+    _refills: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def check(self, partner: Partner, resource: str, now: float) -> None:
         limit = self.per_minute.get(resource, 0)
@@ -71,6 +77,23 @@ class Throttle:
             if lease.spare == 0:
                 raise Throttled(max(1, math.ceil(window + WINDOW_SECONDS - now)))
         lease.spare -= 1  # no await between the test above and this
+        if lease.spare == lease.size // 2 and lease.size > 1 and not lease.reserving.locked():
+            # Half spent: reserve the next lease now, so that requests do not all wait for
+            # one database write (a commit) when this one runs out.
+            refill = asyncio.create_task(
+                self._refill(lease, partner.tenant_id, resource, window, limit)
+            )
+            self._refills.add(refill)
+            refill.add_done_callback(self._refills.discard)
+
+    async def _refill(
+        self, lease: _Lease, partner_id: str, resource: str, window: int, limit: int
+    ) -> None:
+        async with lease.reserving:
+            try:
+                await self._reserve(lease, partner_id, resource, window, limit)
+            except Exception:  # the request that reserves next meets the error itself
+                log.warning("reserving throttle hits ahead failed", exc_info=True)
 
     async def _reserve(
         self, lease: _Lease, partner_id: str, resource: str, window: int, limit: int
@@ -78,6 +101,7 @@ class Throttle:
         size = max(1, min(MAX_LEASE, (limit - lease.seen) // LEASE_SHARE))
         total = await self.counter.hit(partner_id, resource, window, size)
         lease.seen = max(lease.seen, total)
+        lease.size = size
         lease.spare += max(0, min(size, limit - (total - size)))
 
     def _lease(self, partner_id: str, resource: str, window: int) -> _Lease:

@@ -58,10 +58,14 @@ def create_engine(url: str, *, lock_wait_seconds: float) -> AsyncEngine:
             connection.exec_driver_sql("BEGIN")
 
         return engine
+    # A fixed pool: connections beyond it ("overflow") were opened and closed again under
+    # load, each time with a TLS attempt and authentication, which halved the throughput of
+    # reads at 32 connections. A request holds one connection at a time, so requests past
+    # the 20th wait for one (docs/operations.md: connections per process).
     return create_async_engine(
         url,
-        pool_size=10,
-        max_overflow=10,
+        pool_size=20,
+        max_overflow=0,
         pool_pre_ping=True,
         hide_parameters=True,
         connect_args={"server_settings": {"lock_timeout": str(wait_ms)}},

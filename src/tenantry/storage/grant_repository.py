@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tenantry.auth.grants import SignIn, StoredCode, StoredRefresh
@@ -131,11 +131,18 @@ class SqlGrantStore:
         )
 
     async def revoke_family(self, family_id: str, now: datetime) -> None:
-        r = t.refresh_tokens.c
+        await self._revoke(t.refresh_tokens.c.family_id == family_id, now)
+
+    async def revoke_user(self, user_id: str, now: datetime) -> None:
+        """End every sign-in of a user: none of their refresh tokens works any more."""
+        await self._revoke(t.refresh_tokens.c.user_id == user_id, now)
+
+    async def _revoke(self, which: ColumnElement[bool], now: datetime) -> None:
+        """Mark the unused refresh tokens `which` selects as used: they are refused."""
         async with self._engine.begin() as conn:
             await conn.execute(
                 update(t.refresh_tokens)
-                .where(r.family_id == family_id, r.used_at.is_(None))
+                .where(which, t.refresh_tokens.c.used_at.is_(None))
                 .values(used_at=now)
             )
 

@@ -122,6 +122,15 @@ class SqlPartnerRepository:
             )
         )
 
+    async def replace_credentials(
+        self, user_id: str, password_hash: str, mfa: str, totp_secret_sealed: bytes | None
+    ) -> None:
+        await self._conn.execute(
+            update(t.partner_users)
+            .where(t.partner_users.c.id == user_id)
+            .values(password_hash=password_hash, mfa=mfa, totp_secret_sealed=totp_secret_sealed)
+        )
+
     async def add_partnership(self, partnership: Partnership, created_at: datetime) -> None:
         await self._conn.execute(
             insert(t.partnerships).values(

@@ -13,6 +13,7 @@ import contextlib
 import secrets
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -57,6 +58,10 @@ State = dict[str, Any]
 
 class _NoWizard(Exception):
     """The wizard cookie is missing, expired or not this user's."""
+
+
+# The draft's flag that says a step was completed.
+_DONE = {"account": "ok", "subscriptions": "sd"}
 
 
 def _new_state(session: s.Session) -> State:
@@ -152,17 +157,38 @@ def _account_page(
     )
 
 
-async def _guarded(request: Request) -> tuple[s.Session, State]:
-    session = await s.current(request)
-    return session, _load(request, session)
+@dataclass(frozen=True)
+class _Step:
+    session: s.Session
+    state: State
+    form: Form
 
 
-def _refusal(request: Request, exc: Exception) -> Response:
-    if isinstance(exc, s.SignInRequired):
+async def _enter(
+    request: Request, *, posted: bool = False, after: tuple[str, ...] = ()
+) -> _Step | Response:
+    """What a wizard step starts from: the signed-in session, the draft and, for a post, the
+    form with its CSRF token checked. Otherwise where the browser goes instead: to sign in,
+    to a fresh wizard, to the CSRF refusal, or back to the first earlier step (`after`:
+    the steps this one needs done, in order) that is not done yet."""
+    try:
+        session = await s.current(request)
+        state = _load(request, session)
+    except s.SignInRequired:
         return s.sign_in_redirect()
-    if isinstance(exc, _NoWizard):
+    except _NoWizard:
         return RedirectResponse(BASE, status_code=303)
-    raise exc
+    form = Form()
+    if posted:
+        form = await read_form(request)
+        try:
+            s.check_csrf(session, form.first("csrf"))
+        except s.CsrfRefused:
+            return _csrf_page(request, session)
+    for done in after:
+        if not state[_DONE[done]]:
+            return RedirectResponse(f"{BASE}/{done}", status_code=303)
+    return _Step(session, state, form)
 
 
 @router.get(BASE, include_in_schema=False)
@@ -177,11 +203,10 @@ async def start(request: Request) -> Response:
 
 @router.get(f"{BASE}/account", include_in_schema=False)
 async def account_page(request: Request) -> Response:
-    try:
-        session, state = await _guarded(request)
-    except (s.SignInRequired, _NoWizard) as exc:
-        return _refusal(request, exc)
-    return _account_page(request, session, state)
+    step = await _enter(request)
+    if isinstance(step, Response):
+        return step
+    return _account_page(request, step.session, step.state)
 
 
 def _check_account(
@@ -196,15 +221,10 @@ def _check_account(
 
 @router.post(f"{BASE}/account", include_in_schema=False)
 async def account_post(request: Request) -> Response:
-    try:
-        session, state = await _guarded(request)
-    except (s.SignInRequired, _NoWizard) as exc:
-        return _refusal(request, exc)
-    form = await read_form(request)
-    try:
-        s.check_csrf(session, form.first("csrf"))
-    except s.CsrfRefused:
-        return _csrf_page(request, session)
+    step = await _enter(request, posted=True)
+    if isinstance(step, Response):
+        return step
+    session, state, form = step.session, step.state, step.form
     runtime = runtime_of(request)
     locale = s.locale_of(request)
     values = account_values(form)
@@ -260,13 +280,10 @@ def _subscriptions_page(
 
 @router.get(f"{BASE}/subscriptions", include_in_schema=False)
 async def subscriptions_page(request: Request) -> Response:
-    try:
-        session, state = await _guarded(request)
-    except (s.SignInRequired, _NoWizard) as exc:
-        return _refusal(request, exc)
-    if not state["ok"]:
-        return RedirectResponse(f"{BASE}/account", status_code=303)
-    return _subscriptions_page(request, session, state)
+    step = await _enter(request, after=("account",))
+    if isinstance(step, Response):
+        return step
+    return _subscriptions_page(request, step.session, step.state)
 
 
 def _choices(form: Form) -> tuple[dict[str, str], dict[str, int]]:
@@ -285,15 +302,10 @@ def _choices(form: Form) -> tuple[dict[str, str], dict[str, int]]:
 
 @router.post(f"{BASE}/subscriptions", include_in_schema=False)
 async def subscriptions_post(request: Request) -> Response:
-    try:
-        session, state = await _guarded(request)
-    except (s.SignInRequired, _NoWizard) as exc:
-        return _refusal(request, exc)
-    form = await read_form(request)
-    try:
-        s.check_csrf(session, form.first("csrf"))
-    except s.CsrfRefused:
-        return _csrf_page(request, session)
+    step = await _enter(request, posted=True)
+    if isinstance(step, Response):
+        return step
+    session, state, form = step.session, step.state, step.form
     _ = Translator(s.locale_of(request))
     raw, parsed = _choices(form)
     errors: dict[str, str] = {}
@@ -346,19 +358,16 @@ def _review_page(
 
 @router.get(f"{BASE}/review", include_in_schema=False)
 async def review_page(request: Request) -> Response:
-    try:
-        session, state = await _guarded(request)
-    except (s.SignInRequired, _NoWizard) as exc:
-        return _refusal(request, exc)
-    if not state["ok"]:
-        return RedirectResponse(f"{BASE}/account", status_code=303)
-    if not state["sd"]:
-        return RedirectResponse(f"{BASE}/subscriptions", status_code=303)
-    return _review_page(request, session, state)
+    step = await _enter(request, after=("account", "subscriptions"))
+    if isinstance(step, Response):
+        return step
+    return _review_page(request, step.session, step.state)
 
 
 @router.post(f"{BASE}/submit", include_in_schema=False)
 async def submit(request: Request) -> Response:
+    # Not `_enter`: the CSRF check comes first here, and a draft that is gone (submitted in
+    # another tab, or expired) gets a page that says so rather than a fresh wizard.
     try:
         session = await s.current(request)
     except s.SignInRequired:
