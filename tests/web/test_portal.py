@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -96,6 +97,12 @@ def test_csrf_token_is_required_on_every_form(server: LiveServer) -> None:
         assert refused.status_code == 403
         assert http.post("/portal/customers/new/submit", data={"csrf": "bad"}).status_code == 403
         assert http.post("/portal/signout", data={}).status_code == 403
+        subscriptions = {"csrf": "bad", "offer": "azure"}
+        assert (
+            http.post("/portal/customers/new/subscriptions", data=subscriptions).status_code == 403
+        )
+        rename = f"/portal/customers/{uuid.uuid4()}/subscriptions/{uuid.uuid4()}"
+        assert http.post(rename, data={"csrf": "bad", "name": "X"}).status_code == 403
         ok = http.post("/portal/customers/new/account", data={"csrf": csrf, **account})
         assert ok.status_code == 303
 

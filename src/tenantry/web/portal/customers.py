@@ -17,7 +17,6 @@ from tenantry.domain.errors import ServiceError, fill
 from tenantry.domain.listing import Cursor, CustomerFilter, SearchField
 from tenantry.domain.offers import find_offer
 from tenantry.web.portal import session as s
-from tenantry.web.portal.forms import read_form
 from tenantry.web.portal.messages import MESSAGES
 
 router = APIRouter()
@@ -119,11 +118,9 @@ async def rename_subscription(customer_id: str, subscription_id: str, request: R
         session = await s.current(request)
     except s.SignInRequired:
         return s.sign_in_redirect()
-    form = await read_form(request)
-    try:
-        s.check_csrf(session, form.first("csrf"))
-    except s.CsrfRefused:
-        return s.message_page(request, session, MESSAGES["csrf"], status=403)
+    form = await s.checked_form(request, session)
+    if isinstance(form, Response):
+        return form
     locale = s.locale_of(request)
     try:
         ctx = get_context(request.scope)

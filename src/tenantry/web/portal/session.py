@@ -23,6 +23,8 @@ from tenantry.api.deps import runtime_of
 from tenantry.domain.models import Partner, PartnerUser
 from tenantry.web.locale import LANGUAGES, Translator, negotiate
 from tenantry.web.pages import render
+from tenantry.web.portal.forms import Form, read_form
+from tenantry.web.portal.messages import MESSAGES
 
 COOKIE = "tenantry_portal"
 LANG_COOKIE = "tenantry_lang"
@@ -105,6 +107,17 @@ async def current(request: Request) -> Session:
 def check_csrf(session: Session, given: str) -> None:
     if not hmac.compare_digest(given.encode(), session.csrf.encode()):
         raise CsrfRefused
+
+
+async def checked_form(request: Request, session: Session) -> Form | Response:
+    """The posted form once its CSRF token matches the session's; otherwise the 403 page to
+    answer with."""
+    form = await read_form(request)
+    try:
+        check_csrf(session, form.first("csrf"))
+    except CsrfRefused:
+        return message_page(request, session, MESSAGES["csrf"], status=403)
+    return form
 
 
 def sign_in_redirect() -> Response:

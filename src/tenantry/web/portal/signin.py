@@ -145,10 +145,9 @@ async def sign_out(request: Request) -> Response:
         session = await s.current(request)
     except s.SignInRequired:
         return s.sign_in_redirect()
-    try:
-        s.check_csrf(session, (await read_form(request)).first("csrf"))
-    except s.CsrfRefused:
-        return s.message_page(request, session, MESSAGES["csrf"], status=403)
+    form = await s.checked_form(request, session)
+    if isinstance(form, Response):
+        return form
     response = s.sign_in_redirect()
     s.end_session(response)
     return response

@@ -42,7 +42,6 @@ from tenantry.web.portal.forms import (
     field_errors,
     fit_to_country,
     full_domain,
-    read_form,
 )
 from tenantry.web.portal.messages import MESSAGES
 from tenantry.web.portal.submission import PortalRenderer, key_of, outcome
@@ -178,13 +177,9 @@ async def _enter(
         return s.sign_in_redirect()
     except _NoWizard:
         return RedirectResponse(BASE, status_code=303)
-    form = Form()
-    if posted:
-        form = await read_form(request)
-        try:
-            s.check_csrf(session, form.first("csrf"))
-        except s.CsrfRefused:
-            return _csrf_page(request, session)
+    form = await s.checked_form(request, session) if posted else Form()
+    if isinstance(form, Response):
+        return form
     for done in after:
         if not state[_DONE[done]]:
             return RedirectResponse(f"{BASE}/{done}", status_code=303)
@@ -372,11 +367,9 @@ async def submit(request: Request) -> Response:
         session = await s.current(request)
     except s.SignInRequired:
         return s.sign_in_redirect()
-    form = await read_form(request)
-    try:
-        s.check_csrf(session, form.first("csrf"))
-    except s.CsrfRefused:
-        return _csrf_page(request, session)
+    form = await s.checked_form(request, session)
+    if isinstance(form, Response):
+        return form
     try:
         state = _load(request, session)
     except _NoWizard:
@@ -435,7 +428,3 @@ async def check_domain_prefix(request: Request) -> Response:
             {"available": False, "message": _(MESSAGES["domain_taken"], domain=domain)}
         )
     return JSONResponse({"available": True, "message": _(MESSAGES["domain_free"], domain=domain)})
-
-
-def _csrf_page(request: Request, session: s.Session) -> Response:
-    return s.message_page(request, session, MESSAGES["csrf"], status=403)
