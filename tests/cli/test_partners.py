@@ -156,6 +156,13 @@ def test_partner_commands_refuse_clearly(tmp_path: Path) -> None:
     )
     assert short.returncode == 2
     assert "at least 12" in short.stderr
+    added = _run("partners", "add-user", direct, "--upn", "ops@b.c", *where, env=env)
+    assert added.returncode == 0, added.stderr
+    reset_short = _run(
+        "partners", "reset-user", "ops@b.c", "--password-stdin", *where, env=env, stdin="short\n"
+    )
+    assert reset_short.returncode == 2
+    assert "at least 12" in reset_short.stderr
 
 
 def test_tools_never_add_the_sandbox_partner_to_a_database(tmp_path: Path) -> None:

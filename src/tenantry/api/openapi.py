@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tenantry.api.schemas.wire import ADDRESS_MEMBERS
+
 JSON = "application/json"
 
 # The Partner Center error envelope (api/errors.py): every failure of a /v1 route.
@@ -82,19 +84,7 @@ _TEXT: dict[str, Any] = {"type": ["string", "null"]}
 ADDRESS: dict[str, Any] = {
     "type": "object",
     "properties": dict.fromkeys(
-        (
-            "country",
-            "region",
-            "city",
-            "state",
-            "addressLine1",
-            "addressLine2",
-            "postalCode",
-            "firstName",
-            "middleName",
-            "lastName",
-            "phoneNumber",
-        ),
+        (wire for wire, _ in ADDRESS_MEMBERS),
         _TEXT,
     ),
 }

@@ -16,6 +16,7 @@ from typing import Any
 import pycountry
 
 from tenantry.api.body import Ambiguous
+from tenantry.api.schemas.wire import ADDRESS_MEMBERS
 from tenantry.auth import second_factor
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.listing import is_guid
@@ -273,19 +274,7 @@ def _partnership(value: Any, path: str, refs: _References) -> SeedPartnership:
 
 # --- customers -----------------------------------------------------------------------------
 
-_ADDRESS_MEMBERS = (
-    "country",
-    "region",
-    "city",
-    "state",
-    "addressLine1",
-    "addressLine2",
-    "postalCode",
-    "firstName",
-    "middleName",
-    "lastName",
-    "phoneNumber",
-)
+_ADDRESS_MEMBERS = tuple(wire for wire, _ in ADDRESS_MEMBERS)
 _CUSTOMER_MEMBERS = (
     "partner",
     "associatedPartnerId",
@@ -304,23 +293,7 @@ _CUSTOMER_MEMBERS = (
 
 def _address(value: Any, path: str) -> AddressDraft:
     o = _Object(value, path, _ADDRESS_MEMBERS)
-
-    def s(name: str) -> str | None:
-        return o.text(name, limit=1024)
-
-    return AddressDraft(
-        country=s("country"),
-        region=s("region"),
-        city=s("city"),
-        state=s("state"),
-        address_line1=s("addressLine1"),
-        address_line2=s("addressLine2"),
-        postal_code=s("postalCode"),
-        first_name=s("firstName"),
-        middle_name=s("middleName"),
-        last_name=s("lastName"),
-        phone_number=s("phoneNumber"),
-    )
+    return AddressDraft(**{field: o.text(wire, limit=1024) for wire, field in ADDRESS_MEMBERS})
 
 
 def _customer(value: Any, path: str, refs: _References) -> SeedCustomer:

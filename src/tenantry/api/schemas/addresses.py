@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from tenantry.api.schemas.customers import _address_draft
-from tenantry.api.schemas.wire import Reader
+from tenantry.api.schemas.wire import ADDRESS_MEMBERS, Reader
 from tenantry.domain.address_validation import AddressValidation
 from tenantry.domain.errors import FieldProblem, ServiceError
 from tenantry.domain.models import AddressDraft
@@ -37,19 +37,7 @@ def _rebased(problem: FieldProblem) -> FieldProblem:
 
 def address_draft_wire(a: AddressDraft) -> dict[str, Any]:
     """An address as given (camelCase, members that were not given omitted)."""
-    members = {
-        "country": a.country,
-        "region": a.region,
-        "city": a.city,
-        "state": a.state,
-        "addressLine1": a.address_line1,
-        "addressLine2": a.address_line2,
-        "postalCode": a.postal_code,
-        "firstName": a.first_name,
-        "middleName": a.middle_name,
-        "lastName": a.last_name,
-        "phoneNumber": a.phone_number,
-    }
+    members = {wire: getattr(a, field) for wire, field in ADDRESS_MEMBERS}
     return {name: value for name, value in members.items() if value is not None}
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 
 from tenantry.api.errors import JSON_TYPE, envelope_bytes
-from tenantry.api.schemas.wire import Reader, link
+from tenantry.api.schemas.wire import ADDRESS_MEMBERS, Reader, link
 from tenantry.domain.errors import ServiceError
 from tenantry.domain.idempotency import StoredResponse
 from tenantry.domain.models import Address, AddressDraft, Customer, CustomerDraft, NewCustomer
@@ -48,21 +48,9 @@ def draft_from_wire(body: dict[str, Any]) -> CustomerDraft:
 
 
 def _address_draft(r: Reader, a: dict[str, Any], base: str = _ADDRESS) -> AddressDraft:
-    def s(key: str, name: str) -> str | None:
-        return r.string(a, key, f"{base}.{name}")
-
+    # Members bind case-insensitively: the reader is given each wire name lower-cased.
     return AddressDraft(
-        country=s("country", "country"),
-        region=s("region", "region"),
-        city=s("city", "city"),
-        state=s("state", "state"),
-        address_line1=s("addressline1", "addressLine1"),
-        address_line2=s("addressline2", "addressLine2"),
-        postal_code=s("postalcode", "postalCode"),
-        first_name=s("firstname", "firstName"),
-        middle_name=s("middlename", "middleName"),
-        last_name=s("lastname", "lastName"),
-        phone_number=s("phonenumber", "phoneNumber"),
+        **{field: r.string(a, wire.lower(), f"{base}.{wire}") for wire, field in ADDRESS_MEMBERS}
     )
 
 
@@ -71,21 +59,9 @@ def _compact(d: dict[str, Any]) -> dict[str, Any]:
 
 
 def address_wire(a: Address) -> dict[str, Any]:
-    return _compact(
-        {
-            "country": a.country,
-            "region": a.region,
-            "city": a.city,
-            "state": a.state,
-            "addressLine1": a.address_line1,
-            "addressLine2": a.address_line2,
-            "postalCode": a.postal_code,
-            "firstName": a.first_name,
-            "middleName": a.middle_name,
-            "lastName": a.last_name,
-            "phoneNumber": a.phone_number if a.phone_number is not None else "",
-        }
-    )
+    members = _compact({wire: getattr(a, field) for wire, field in ADDRESS_MEMBERS})
+    members.setdefault("phoneNumber", "")  # Partner Center answers an empty phone number
+    return members
 
 
 def company_profile_wire(c: Customer) -> dict[str, Any]:

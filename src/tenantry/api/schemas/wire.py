@@ -8,6 +8,22 @@ from typing import Any
 from tenantry.api.body import Ambiguous
 from tenantry.domain.errors import Errors, FieldProblem
 
+# Partner Center's address members: (wire name, field of Address / AddressDraft), in the order
+# answers list them. Bodies, answers, seeds and the OpenAPI document all read this one list.
+ADDRESS_MEMBERS: tuple[tuple[str, str], ...] = (
+    ("country", "country"),
+    ("region", "region"),
+    ("city", "city"),
+    ("state", "state"),
+    ("addressLine1", "address_line1"),
+    ("addressLine2", "address_line2"),
+    ("postalCode", "postal_code"),
+    ("firstName", "first_name"),
+    ("middleName", "middle_name"),
+    ("lastName", "last_name"),
+    ("phoneNumber", "phone_number"),
+)
+
 
 class Reader:
     """Reads typed members from a key-folded JSON object, collecting type problems."""

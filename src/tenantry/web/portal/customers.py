@@ -114,13 +114,10 @@ async def customer_page(customer_id: str, request: Request) -> Response:
     "/portal/customers/{customer_id}/subscriptions/{subscription_id}", include_in_schema=False
 )
 async def rename_subscription(customer_id: str, subscription_id: str, request: Request) -> Response:
-    try:
-        session = await s.current(request)
-    except s.SignInRequired:
-        return s.sign_in_redirect()
-    form = await s.checked_form(request, session)
-    if isinstance(form, Response):
-        return form
+    post = await s.posted(request)
+    if isinstance(post, Response):
+        return post
+    session, form = post
     locale = s.locale_of(request)
     try:
         ctx = get_context(request.scope)

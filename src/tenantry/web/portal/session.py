@@ -120,6 +120,17 @@ async def checked_form(request: Request, session: Session) -> Form | Response:
     return form
 
 
+async def posted(request: Request) -> tuple[Session, Form] | Response:
+    """A signed-in user's form post with its CSRF token checked; otherwise the answer to give
+    instead (to the sign-in page, or the 403 page)."""
+    try:
+        session = await current(request)
+    except SignInRequired:
+        return sign_in_redirect()
+    form = await checked_form(request, session)
+    return form if isinstance(form, Response) else (session, form)
+
+
 def sign_in_redirect() -> Response:
     return RedirectResponse(f"{PATH}/signin", status_code=303)
 

@@ -141,13 +141,9 @@ async def _code_step(request: Request, token: str, otp: str) -> Response:
 
 @router.post("/portal/signout", include_in_schema=False)
 async def sign_out(request: Request) -> Response:
-    try:
-        session = await s.current(request)
-    except s.SignInRequired:
-        return s.sign_in_redirect()
-    form = await s.checked_form(request, session)
-    if isinstance(form, Response):
-        return form
+    post = await s.posted(request)
+    if isinstance(post, Response):
+        return post
     response = s.sign_in_redirect()
     s.end_session(response)
     return response

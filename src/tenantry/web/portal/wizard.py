@@ -363,13 +363,10 @@ async def review_page(request: Request) -> Response:
 async def submit(request: Request) -> Response:
     # Not `_enter`: the CSRF check comes first here, and a draft that is gone (submitted in
     # another tab, or expired) gets a page that says so rather than a fresh wizard.
-    try:
-        session = await s.current(request)
-    except s.SignInRequired:
-        return s.sign_in_redirect()
-    form = await s.checked_form(request, session)
-    if isinstance(form, Response):
-        return form
+    post = await s.posted(request)
+    if isinstance(post, Response):
+        return post
+    session, _form = post
     try:
         state = _load(request, session)
     except _NoWizard:
