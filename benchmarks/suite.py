@@ -47,9 +47,9 @@ import bulk_load  # noqa: E402
 import pg  # noqa: E402
 import startup  # noqa: E402
 
-from tenantry.api.continuation import ContinuationCodec  # noqa: E402
 from tenantry.auth.development import DEV_TENANT_ID  # noqa: E402
 from tenantry.config import DEV_ADMIN_KEY  # noqa: E402
+from tenantry.domain.continuation import ContinuationCodec  # noqa: E402
 from tenantry.domain.listing import Cursor, CustomerFilter, SearchField  # noqa: E402
 from tenantry.security.keys import MasterKey  # noqa: E402
 from tenantry.security.tamper import TamperProof  # noqa: E402

@@ -17,9 +17,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
-from tenantry.api.context import RequestContextMiddleware, get_context
-from tenantry.api.errors import error_response
-from tenantry.api.observability import Metrics, ObservabilityMiddleware
 from tenantry.api.routes import (
     audit,
     customers,
@@ -30,7 +27,6 @@ from tenantry.api.routes import (
     listing,
     oauth,
     profiles,
-    signin,
     validation,
 )
 from tenantry.config import Settings
@@ -38,7 +34,11 @@ from tenantry.control import faults, inspection, limits, state
 from tenantry.domain.errors import Errors, FieldProblem, ServiceError
 from tenantry.domain.ports import StorageBusy
 from tenantry.domain.throttling import Throttled
+from tenantry.http.context import RequestContextMiddleware, get_context
+from tenantry.http.errors import error_response
+from tenantry.http.observability import Metrics, ObservabilityMiddleware
 from tenantry.runtime import Runtime, open_runtime
+from tenantry.web import signin
 from tenantry.web.pages import STATIC
 from tenantry.web.portal import ROUTERS as PORTAL_ROUTERS
 

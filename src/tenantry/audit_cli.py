@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 
+from tenantry.api.schemas.audit import event_wire
 from tenantry.config import settings_from_env
 from tenantry.domain.audit import MAX_LIMIT, AuditEvent, AuditQuery
 from tenantry.runtime import ConfigurationError, open_runtime
@@ -40,23 +41,6 @@ def parse_since(value: str | None) -> datetime | None:
     except ValueError:
         raise ConfigurationError(f"--since {value!r} is not an ISO 8601 time") from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def event_wire(event: AuditEvent) -> dict[str, Any]:
-    """The JSON shape of an event, shared by `tenantry audit --json` and the endpoint."""
-    return {
-        "id": event.id,
-        "occurredAt": event.occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-        "action": event.action,
-        "actorType": event.actor_type,
-        "actorId": event.actor_id,
-        "partnerId": event.partner_id,
-        "targetType": event.target_type,
-        "targetId": event.target_id,
-        "requestId": event.request_id,
-        "correlationId": event.correlation_id,
-        "details": dict(event.details),
-    }
 
 
 def _line(event: AuditEvent) -> str:

@@ -12,7 +12,6 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tenantry.api.continuation import ContinuationCodec
 from tenantry.auth.development import DEV_TENANT_ID, ensure_development_partner
 from tenantry.auth.grants import GrantService
 from tenantry.auth.issuers import ExternalVerifier, IssuerConfigError, load_trusted_issuers
@@ -20,6 +19,7 @@ from tenantry.auth.second_factor import SecondFactor
 from tenantry.auth.signing_keys import SigningKeyStore
 from tenantry.auth.tokens import TokenService
 from tenantry.config import Settings
+from tenantry.domain.continuation import ContinuationCodec
 from tenantry.domain.customers import CreatePolicy, CustomerService
 from tenantry.domain.directory import DirectoryService
 from tenantry.domain.lifecycle import LifecycleService

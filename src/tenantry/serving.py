@@ -12,8 +12,8 @@ from types import FrameType
 import uvicorn
 from fastapi import FastAPI
 
-from tenantry.api.context import MAX_HEADER_BYTES
 from tenantry.api.routes.health import Readiness
+from tenantry.http.context import MAX_HEADER_BYTES
 
 # With the h11 parser, a request head (request line and headers) larger than this is
 # refused (400) before the application sees it; the application refuses headers over

@@ -36,9 +36,9 @@ from sqlalchemy.engine import make_url
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tenantry.api.errors import JSON_TYPE
 from tenantry.config import Settings
 from tenantry.control.auth import AdminDep
+from tenantry.http.errors import JSON_TYPE
 
 log = logging.getLogger("tenantry.workers")
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tenantry.api.body import blank_trailing_commas, canonical_bytes, parse_json_object
 from tenantry.domain.errors import ServiceError
+from tenantry.http.body import blank_trailing_commas, canonical_bytes, parse_json_object
 
 # Partner Center's property names are ASCII; case folding of other scripts is not a goal.
 keys = st.text(

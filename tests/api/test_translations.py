@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tenantry.api.i18n import catalog
 from tenantry.domain.errors import Errors
+from tenantry.http.i18n import catalog
 from tests.web.test_page_translations import page_texts
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "tenantry"

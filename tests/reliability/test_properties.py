@@ -18,7 +18,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tenantry.api.body import parse_json_object
 from tenantry.api.schemas.customers import draft_from_wire
 from tenantry.domain.errors import Errors
 from tenantry.domain.rules.addresses import check_address
@@ -41,6 +40,7 @@ from tenantry.domain.rules.registration import (
     is_registration_required,
     is_valid_registration,
 )
+from tenantry.http.body import parse_json_object
 from tests.support import payloads
 from tests.support.database import query
 from tests.support.server import LiveServer

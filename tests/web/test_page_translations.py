@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from tenantry.api.i18n import catalog
-from tenantry.api.routes import signin
+from tenantry.http.i18n import catalog
+from tenantry.web import signin
 from tenantry.web.pages import TEMPLATES
 from tenantry.web.portal.messages import MESSAGES as PORTAL_MESSAGES
 

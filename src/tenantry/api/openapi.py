@@ -14,7 +14,7 @@ from tenantry.api.schemas.wire import ADDRESS_MEMBERS
 
 JSON = "application/json"
 
-# The Partner Center error envelope (api/errors.py): every failure of a /v1 route.
+# The Partner Center error envelope (http/errors.py): every failure of a /v1 route.
 ERROR_ENVELOPE: dict[str, Any] = {
     "title": "PartnerCenterError",
     "type": "object",

@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import Depends
 from starlette.requests import Request
 
-from tenantry.api.context import get_context
-from tenantry.api.deps import runtime_of
 from tenantry.domain.audit import SANDBOX, Actor
 from tenantry.domain.errors import Errors, ServiceError
+from tenantry.http.context import get_context
+from tenantry.http.deps import runtime_of
 
 ADMIN_KEY_HEADER = "Tenantry-Admin-Key"
 

@@ -15,10 +15,10 @@ from typing import Any
 import orjson
 from starlette.types import Message, Receive, Scope, Send
 
-from tenantry.api.body import BOM
-from tenantry.api.context import get_context
-from tenantry.api.errors import JSON_TYPE, envelope_bytes, error_headers
 from tenantry.domain.errors import Errors, ServiceError
+from tenantry.http.body import BOM
+from tenantry.http.context import get_context
+from tenantry.http.errors import JSON_TYPE, envelope_bytes, error_headers
 
 # Members a client models as enums, per resource type (`attributes.objectType`), and a value
 # no client has seen. `objectType` itself is left alone: clients need it to parse anything.

@@ -16,13 +16,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tenantry.api.body import parse_json_object, read_body
-from tenantry.api.errors import JSON_TYPE
 from tenantry.control import fault_effects as effects
 from tenantry.control.auth import AdminDep
 from tenantry.control.fault_registry import SCOPE_KEY, Plan, registry_of
 from tenantry.control.fault_specs import Kind, When, is_control_path, spec_from_body
 from tenantry.domain.errors import Errors, ServiceError
+from tenantry.http.body import parse_json_object, read_body
+from tenantry.http.errors import JSON_TYPE
 
 router = APIRouter(tags=["sandbox control plane"])
 

@@ -20,8 +20,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tenantry.api.context import get_context
-from tenantry.api.errors import JSON_TYPE
 from tenantry.control.auth import AdminDep
 from tenantry.control.fault_registry import SCOPE_KEY
 from tenantry.control.fault_specs import is_control_path
@@ -34,6 +32,8 @@ from tenantry.control.request_log import (
     request_log_of,
 )
 from tenantry.domain.errors import Errors, ServiceError
+from tenantry.http.context import get_context
+from tenantry.http.errors import JSON_TYPE
 
 router = APIRouter(tags=["sandbox control plane"])
 

@@ -9,12 +9,12 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tenantry.api.body import parse_json_object, read_body
-from tenantry.api.deps import runtime_of
-from tenantry.api.errors import JSON_TYPE
 from tenantry.control.auth import AdminDep
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.sandbox import SandboxLimits
+from tenantry.http.body import parse_json_object, read_body
+from tenantry.http.deps import runtime_of
+from tenantry.http.errors import JSON_TYPE
 
 router = APIRouter(tags=["sandbox control plane"])
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from tenantry.api.body import BOM
+from tenantry.http.body import BOM
 
 CAPACITY = 1000
 MAX_ERROR_BODY = 4096  # error envelopes are small; anything larger is not parsed

@@ -15,7 +15,6 @@ from typing import Any
 
 import pycountry
 
-from tenantry.api.body import Ambiguous
 from tenantry.api.schemas.wire import ADDRESS_MEMBERS
 from tenantry.auth import second_factor
 from tenantry.domain.errors import Errors, ServiceError
@@ -27,6 +26,7 @@ from tenantry.domain.models import (
     PartnershipState,
     PartnerType,
 )
+from tenantry.http.body import Ambiguous
 
 # Partners given without a tenantId get one derived from their name, so that running the
 # same seed twice finds them instead of creating twins.

@@ -21,9 +21,6 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tenantry.api.body import BOM, parse_json_object, read_body
-from tenantry.api.deps import runtime_of
-from tenantry.api.errors import JSON_TYPE, envelope
 from tenantry.auth.development import ensure_development_partner
 from tenantry.control.auth import AdminDep, sandbox_actor
 from tenantry.control.fault_registry import registry_of
@@ -33,6 +30,9 @@ from tenantry.control.seed_yaml import parse_yaml
 from tenantry.control.seeding import SeedReport, apply_seed
 from tenantry.domain.audit import SANDBOX, Action, Actor, audit_event
 from tenantry.domain.errors import ServiceError
+from tenantry.http.body import BOM, parse_json_object, read_body
+from tenantry.http.deps import runtime_of
+from tenantry.http.errors import JSON_TYPE, envelope
 from tenantry.runtime import ConfigurationError, Runtime
 from tenantry.storage import snapshot
 from tenantry.storage.audit_repository import SqlAuditLog

@@ -48,6 +48,14 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
+class Signer(Protocol):
+    """Signs a payload into a token and gives the payload back only from an intact token."""
+
+    def wrap(self, payload: bytes) -> str: ...
+
+    def unwrap(self, token: str) -> bytes | None: ...
+
+
 class SecretHasher(Protocol):
     def hash(self, secret: str) -> str: ...
 

@@ -6,7 +6,7 @@ written in: Traditional for Taiwan, Hong Kong, Macao and `zh-Hant`, Simplified o
 
 from __future__ import annotations
 
-from tenantry.api.i18n import DEFAULT_LOCALE, translate
+from tenantry.http.i18n import DEFAULT_LOCALE, translate
 
 LANGUAGES = (("en-US", "English"), ("zh-CN", "简体中文"), ("zh-TW", "繁體中文"))
 _TRADITIONAL = ("zh-tw", "zh-hk", "zh-mo", "zh-hant")

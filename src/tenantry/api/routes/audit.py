@@ -17,12 +17,12 @@ from fastapi import APIRouter, Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tenantry.api.deps import runtime_of
-from tenantry.api.errors import JSON_TYPE
-from tenantry.audit_cli import event_wire
+from tenantry.api.schemas.audit import event_wire
 from tenantry.domain.audit import MAX_LIMIT, AuditCursor, AuditQuery, next_cursor
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.listing import is_guid
+from tenantry.http.deps import runtime_of
+from tenantry.http.errors import JSON_TYPE
 
 router = APIRouter(tags=["audit"])
 

@@ -9,9 +9,6 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tenantry.api.body import canonical_bytes, parse_json_object, read_body
-from tenantry.api.deps import CallerDep, WriterDep, context_of, runtime_of
-from tenantry.api.errors import JSON_TYPE
 from tenantry.api.openapi import (
     CREATE_CUSTOMER,
     PARTNER_CENTER_ERRORS,
@@ -23,6 +20,9 @@ from tenantry.api.schemas.customers import CreateCustomerRenderer, customer_wire
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.idempotency import IdempotencyKey, StoredResponse
 from tenantry.domain.throttling import CUSTOMER
+from tenantry.http.body import canonical_bytes, parse_json_object, read_body
+from tenantry.http.deps import CallerDep, WriterDep, context_of, runtime_of
+from tenantry.http.errors import JSON_TYPE
 
 router = APIRouter(tags=["customers"], responses=PARTNER_CENTER_ERRORS)
 

@@ -7,8 +7,6 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tenantry.api.deps import CallerDep, runtime_of
-from tenantry.api.errors import JSON_TYPE
 from tenantry.api.openapi import PARTNER_CENTER_ERRORS
 from tenantry.api.schemas.collections import collection_wire
 from tenantry.api.schemas.directory import (
@@ -20,6 +18,8 @@ from tenantry.api.schemas.directory import (
     partner_relationship_wire,
 )
 from tenantry.domain.errors import Errors, ServiceError
+from tenantry.http.deps import CallerDep, runtime_of
+from tenantry.http.errors import JSON_TYPE
 
 router = APIRouter(tags=["directory"], responses=PARTNER_CENTER_ERRORS)
 

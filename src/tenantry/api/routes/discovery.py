@@ -9,7 +9,7 @@ from jwt.algorithms import RSAAlgorithm
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tenantry.api.deps import runtime_of
+from tenantry.http.deps import runtime_of
 
 router = APIRouter(tags=["oauth"])
 

@@ -6,8 +6,8 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tenantry.api.deps import CallerDep, runtime_of
 from tenantry.api.openapi import PARTNER_CENTER_ERRORS
+from tenantry.http.deps import CallerDep, runtime_of
 
 router = APIRouter(tags=["domains"], responses=PARTNER_CENTER_ERRORS)
 

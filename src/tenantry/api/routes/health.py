@@ -4,7 +4,7 @@
 - `GET /readyz`: 200 once migrations, keys (and a seed) are loaded, 503 before that and
   from the moment a shutdown begins, so a load balancer stops sending new requests while
   the ones in flight finish (readiness).
-- `GET /metrics`: Prometheus text format (`api/observability.py`).
+- `GET /metrics`: Prometheus text format (`http/observability.py`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from tenantry.api.deps import runtime_of
-from tenantry.api.observability import Metrics
+from tenantry.http.deps import runtime_of
+from tenantry.http.observability import Metrics
 
 router = APIRouter(tags=["health"])
 

@@ -23,14 +23,14 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tenantry.api.body import read_body
-from tenantry.api.deps import context_of, runtime_of
 from tenantry.api.openapi import OAUTH_ERRORS, TOKEN_FORM, form_body
 from tenantry.auth.grants import GrantRejected, SignIn
 from tenantry.auth.scopes import ScopeError, oidc_scopes, requested_audience
 from tenantry.domain.errors import ServiceError
 from tenantry.domain.listing import is_guid
 from tenantry.domain.models import AppRegistration, PartnerUser
+from tenantry.http.body import read_body
+from tenantry.http.deps import context_of, runtime_of
 from tenantry.security.passwords import verify_password
 
 router = APIRouter(tags=["oauth"], responses=OAUTH_ERRORS)

@@ -9,9 +9,6 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tenantry.api.body import parse_json_object, read_body
-from tenantry.api.deps import CallerDep, WriterDep, runtime_of
-from tenantry.api.errors import JSON_TYPE
 from tenantry.api.openapi import BILLING_PROFILE, PARTNER_CENTER_ERRORS, json_body
 from tenantry.api.schemas.customers import (
     billing_draft_from_wire,
@@ -20,6 +17,9 @@ from tenantry.api.schemas.customers import (
 )
 from tenantry.domain.models import Customer
 from tenantry.domain.profiles import require_if_match
+from tenantry.http.body import parse_json_object, read_body
+from tenantry.http.deps import CallerDep, WriterDep, runtime_of
+from tenantry.http.errors import JSON_TYPE
 
 router = APIRouter(tags=["profiles"], responses=PARTNER_CENTER_ERRORS)
 

@@ -15,14 +15,14 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tenantry.api.body import parse_json_object, read_body
-from tenantry.api.deps import CallerDep
-from tenantry.api.errors import JSON_TYPE
 from tenantry.api.openapi import ADDRESS, PARTNER_CENTER_ERRORS, json_body
 from tenantry.api.schemas.addresses import address_from_wire, address_validation_wire
 from tenantry.domain.address_validation import suggest_country, validate_address
 from tenantry.domain.errors import Errors, FieldProblem, ServiceError
 from tenantry.domain.rules import CountryRules, country_rules
+from tenantry.http.body import parse_json_object, read_body
+from tenantry.http.deps import CallerDep
+from tenantry.http.errors import JSON_TYPE
 
 router = APIRouter(tags=["validation"], responses=PARTNER_CENTER_ERRORS)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from tenantry.api.body import Ambiguous
 from tenantry.domain.errors import Errors, FieldProblem
+from tenantry.http.body import Ambiguous
 
 # Partner Center's address members: (wire name, field of Address / AddressDraft), in the order
 # answers list them. Bodies, answers, seeds and the OpenAPI document all read this one list.

@@ -9,13 +9,13 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from tenantry.api.context import get_context
-from tenantry.api.deps import runtime_of
-from tenantry.api.i18n import translate
 from tenantry.domain.audit import USER, Actor
 from tenantry.domain.errors import ServiceError, fill
 from tenantry.domain.listing import Cursor, CustomerFilter, SearchField
 from tenantry.domain.offers import find_offer
+from tenantry.http.context import get_context
+from tenantry.http.deps import runtime_of
+from tenantry.http.i18n import translate
 from tenantry.web.portal import session as s
 from tenantry.web.portal.messages import MESSAGES
 

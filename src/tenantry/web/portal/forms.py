@@ -11,11 +11,11 @@ from urllib.parse import parse_qs
 
 from starlette.requests import Request
 
-from tenantry.api.body import read_body
-from tenantry.api.i18n import translate
 from tenantry.domain.errors import ServiceError, fill
 from tenantry.domain.models import AddressDraft, CustomerDraft
 from tenantry.domain.rules import CountryRules, fields
+from tenantry.http.body import read_body
+from tenantry.http.i18n import translate
 
 FORM_LIMIT = 32 * 1024
 DOMAIN_SUFFIX = ".onmicrosoft.com"

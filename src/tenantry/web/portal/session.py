@@ -19,8 +19,8 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from tenantry.api.deps import runtime_of
 from tenantry.domain.models import Partner, PartnerUser
+from tenantry.http.deps import runtime_of
 from tenantry.web.locale import LANGUAGES, Translator, negotiate
 from tenantry.web.pages import render
 from tenantry.web.portal.forms import Form, read_form

@@ -16,10 +16,10 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from tenantry.api.deps import runtime_of
 from tenantry.auth.development import DEV_USER_UPN
 from tenantry.auth.sign_in import Attempts, check_password
 from tenantry.domain.models import PartnerUser
+from tenantry.http.deps import runtime_of
 from tenantry.web.locale import Translator
 from tenantry.web.portal import session as s
 from tenantry.web.portal.forms import read_form

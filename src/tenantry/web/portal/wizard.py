@@ -22,8 +22,6 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from tenantry.api.context import get_context
-from tenantry.api.deps import runtime_of
 from tenantry.domain.audit import USER, Actor
 from tenantry.domain.errors import ServiceError, fill
 from tenantry.domain.models import SubscriptionChoice
@@ -32,6 +30,8 @@ from tenantry.domain.roles import authorize_customer_change
 from tenantry.domain.rules import country_rules, validate_new_customer
 from tenantry.domain.rules.domains import check_domain
 from tenantry.domain.rules.markets import partner_market
+from tenantry.http.context import get_context
+from tenantry.http.deps import runtime_of
 from tenantry.security.sealing import SealError
 from tenantry.web.locale import Translator
 from tenantry.web.portal import session as s

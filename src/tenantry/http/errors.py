@@ -5,8 +5,8 @@ from __future__ import annotations
 import orjson
 from starlette.responses import Response
 
-from tenantry.api.i18n import translate
 from tenantry.domain.errors import Errors, ServiceError, fill
+from tenantry.http.i18n import translate
 
 SOURCE = "PartnerFD"
 MAX_DESCRIPTION = 1024

@@ -12,13 +12,13 @@ from datetime import datetime
 
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.listing import Cursor, CustomerFilter, SearchField
-from tenantry.security.tamper import TamperProof
+from tenantry.domain.ports import Signer
 
 _VERSION = 1
 
 
 class ContinuationCodec:
-    def __init__(self, signer: TamperProof) -> None:
+    def __init__(self, signer: Signer) -> None:
         self._signer = signer
 
     def encode(

@@ -19,8 +19,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tenantry.api.context import RequestContext
-from tenantry.api.deps import PARTNER_STATE
+from tenantry.http.context import RequestContext
+from tenantry.http.deps import PARTNER_STATE
 
 access_log = logging.getLogger("tenantry.access")
 

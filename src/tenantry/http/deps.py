@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import Depends
 from starlette.requests import Request
 
-from tenantry.api.context import RequestContext, get_context
 from tenantry.auth.tokens import Principal, TokenRejected
 from tenantry.domain.audit import APP, USER, Actor
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.models import Partner
 from tenantry.domain.roles import authorize_customer_change
+from tenantry.http.context import RequestContext, get_context
 from tenantry.runtime import Runtime
 
 PARTNER_STATE = "tenantry_partner"  # the caller's tenant id, for the request's log line

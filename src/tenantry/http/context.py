@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tenantry.api.errors import envelope_bytes
-from tenantry.api.i18n import DEFAULT_LOCALE, pick_locale
 from tenantry.domain.errors import Errors, ServiceError
+from tenantry.http.errors import envelope_bytes
+from tenantry.http.i18n import DEFAULT_LOCALE, pick_locale
 
 log = logging.getLogger("tenantry.api")
 

@@ -26,8 +26,6 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from tenantry.api.body import read_body
-from tenantry.api.deps import runtime_of
 from tenantry.api.openapi import SIGN_IN_PROBLEMS
 from tenantry.api.routes.oauth import find_app
 from tenantry.auth.development import DEV_USER_UPN
@@ -36,6 +34,8 @@ from tenantry.auth.scopes import ScopeError, requested_audience
 from tenantry.auth.sign_in import Attempts, check_password
 from tenantry.domain.errors import ServiceError
 from tenantry.domain.models import AppRegistration, PartnerUser
+from tenantry.http.body import read_body
+from tenantry.http.deps import runtime_of
 from tenantry.web.locale import LANGUAGES, Translator, negotiate
 from tenantry.web.pages import render
 
