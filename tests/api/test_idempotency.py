@@ -91,7 +91,7 @@ async def test_strict_idempotency_refuses_a_reused_request_id(
         first = await http.post("/v1/customers", json=payloads.minimal(), headers=headers)
         second = await http.post("/v1/customers", json=payloads.minimal(), headers=headers)
     assert first.status_code == 201
-    assert second.status_code == 422
+    assert second.status_code == 409  # documented, and a status no SDK retries
     assert second.json()["code"] == 880012
 
 
@@ -108,7 +108,7 @@ async def test_strict_mode_is_race_free_for_different_bodies(
             )
         )
     statuses = sorted(r.status_code for r in responses)
-    assert statuses == [201] + [422] * 9
+    assert statuses == [201] + [409] * 9
     assert query(strict, "SELECT count(*) FROM customers")[0][0] == 1
 
 

@@ -71,25 +71,58 @@ async def test_update_changes_the_profile_and_its_etag(client: httpx.AsyncClient
     assert read["companyProfile"]["companyName"] == "Wingtip Toys Renamed"
 
 
-async def test_if_match_is_required_and_must_be_current(client: httpx.AsyncClient) -> None:
+async def test_an_etag_is_required_and_must_be_current(client: httpx.AsyncClient) -> None:
     customer = await _customer(client)
     uri = f"/v1/customers/{customer['id']}/profiles/billing"
     profile = (await client.get(uri)).json()
     body = _profile_body(profile)
+    without_etag = {k: v for k, v in body.items() if k != "Attributes"}
 
-    missing = await client.put(uri, json=body)
+    missing = await client.put(uri, json=without_etag)
     assert missing.status_code == 428
     assert missing.json()["code"] == 880018
 
     for stale in ('"1"', "garbage", str(int(profile["attributes"]["etag"]) + 1)):
+        # If-Match wins over the body's etag, which is current here.
         response = await client.put(uri, json=body, headers={"If-Match": stale})
         assert response.status_code == 412
         assert response.json()["code"] == 880019
 
     current = profile["attributes"]["etag"]  # unquoted works too
-    assert (await client.put(uri, json=body, headers={"If-Match": current})).status_code == 200
-    again = await client.put(uri, json=body, headers={"If-Match": current})
+    assert (
+        await client.put(uri, json=without_etag, headers={"If-Match": current})
+    ).status_code == 200
+    again = await client.put(uri, json=without_etag, headers={"If-Match": current})
     assert again.status_code == 412  # the etag changed with the update
+
+
+@pytest.mark.parametrize("casing", ["Attributes/Etag", "attributes/etag", "ATTRIBUTES/eTag"])
+async def test_the_bodys_etag_stands_in_for_if_match(
+    client: httpx.AsyncClient, casing: str
+) -> None:
+    """Microsoft's .NET and Java SDKs send the etag only in the body, never `If-Match`."""
+    customer = await _customer(client)
+    uri = f"/v1/customers/{customer['id']}/profiles/billing"
+    profile = (await client.get(uri)).json()
+    outer, inner = casing.split("/")
+    body = {k: v for k, v in _profile_body(profile).items() if k != "Attributes"}
+    body[outer] = {inner: profile["attributes"]["etag"], "ObjectType": "CustomerBillingProfile"}
+
+    updated = await client.put(uri, json=body)
+    assert updated.status_code == 200, updated.text
+    assert updated.json()["attributes"]["etag"] != profile["attributes"]["etag"]
+    stale = await client.put(uri, json=body)  # the same body again: its etag is now stale
+    assert (stale.status_code, stale.json()["code"]) == (412, 880019)
+
+
+async def test_an_etag_of_the_wrong_type_is_a_bad_request(client: httpx.AsyncClient) -> None:
+    customer = await _customer(client)
+    uri = f"/v1/customers/{customer['id']}/profiles/billing"
+    profile = (await client.get(uri)).json()
+    body = _profile_body(profile, Attributes={"Etag": ["1"]})
+    response = await client.put(uri, json=body)
+    assert (response.status_code, response.json()["code"]) == (400, 800002)
+    assert "attributes.etag" in response.json()["description"]
 
 
 async def test_concurrent_updates_from_one_read_exactly_one_wins(
@@ -177,11 +210,11 @@ async def test_profiles_of_unknown_customers(client: httpx.AsyncClient) -> None:
     assert response.json()["code"] == 900118
 
 
-async def test_if_match_is_judged_first_and_star_means_current(client: httpx.AsyncClient) -> None:
+async def test_a_malformed_body_is_400_and_star_means_current(client: httpx.AsyncClient) -> None:
     customer = await _customer(client)
     uri = f"/v1/customers/{customer['id']}/profiles/billing"
-    missing = await client.put(uri, content=b"{not json")
-    assert missing.status_code == 428
+    malformed = await client.put(uri, content=b"{not json")
+    assert (malformed.status_code, malformed.json()["code"]) == (400, 800002)
     profile = (await client.get(uri)).json()
     star = await client.put(uri, json=_profile_body(profile), headers={"If-Match": "*"})
     assert star.status_code == 200

@@ -45,7 +45,7 @@ from tenantry.domain.ports import (
     UnitOfWorkFactory,
 )
 from tenantry.domain.rules import domain_key, validate_new_customer
-from tenantry.domain.rules.domains import check_domain
+from tenantry.domain.rules.domains import check_domain, is_dns_name
 from tenantry.domain.sandbox import SandboxLimits
 
 ADMIN_USER_NAME = "admin"
@@ -196,7 +196,14 @@ class CustomerService:
             return await visible_customer(uow, partner, customer_id, cutoff)
 
     async def domain_exists(self, domain: str) -> bool:
-        """Whether any partner's customer already uses this domain (case-insensitive)."""
+        """Whether any partner's customer already uses this domain (case-insensitive).
+
+        A name that is not a domain name at all is a bad request (400), as Partner Center
+        answers it; a well-formed domain that no customer can have is simply free.
+        """
+        if not is_dns_name(domain):
+            reason = f"'{domain[:300]}' is not a valid domain name"
+            raise ServiceError(Errors.MALFORMED_REQUEST, {"reason": reason})
         if check_domain(domain, sandbox=self._policy.sandbox):
             return False  # no customer can have a domain that breaks the domain rule
         async with self._uow() as uow:

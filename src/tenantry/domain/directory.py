@@ -21,6 +21,26 @@ class DirectoryService:
             )
             return customer, await work.customers.users(customer.id)
 
+    async def user(
+        self, partner: Partner, customer_id: str, user_id: str
+    ) -> tuple[Customer, AdminUser]:
+        """One user, by the id its `links.self` carries."""
+        customer, found = await self.users(partner, customer_id)
+        for user in found:
+            if user.id == user_id.lower():
+                return customer, user
+        raise _missing(customer, "user", user_id)
+
+    async def gdap_relationship(
+        self, partner: Partner, customer_id: str, relationship_id: str
+    ) -> tuple[Customer, GdapRelationship]:
+        """One GDAP relationship, by the id its `links.self` carries."""
+        customer, found = await self.gdap(partner, customer_id)
+        for relationship in found:
+            if relationship.id.lower() == relationship_id.lower():
+                return customer, relationship
+        raise _missing(customer, "GDAP relationship", relationship_id)
+
     async def gdap(
         self, partner: Partner, customer_id: str
     ) -> tuple[Customer, list[GdapRelationship]]:
@@ -54,3 +74,8 @@ class DirectoryService:
                 return []
             reseller = await work.partners.get(customer.associated_partner_id)
         return [] if reseller is None else [reseller]
+
+
+def _missing(customer: Customer, kind: str, resource_id: str) -> ServiceError:
+    params = {"customer_id": customer.id, "kind": kind, "resource_id": resource_id[:100]}
+    return ServiceError(Errors.CUSTOMER_RESOURCE_NOT_FOUND, params)

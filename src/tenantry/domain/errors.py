@@ -137,13 +137,13 @@ class Errors:
     )
     REQUEST_ID_REUSED = ErrorSpec(
         880012,
-        422,
+        409,
         "This MS-RequestId was already used for a different request body. "
         "Use a new MS-RequestId for a new request.",
     )
     METHOD_NOT_ALLOWED = ErrorSpec(880013, 405, "The method {method} is not allowed on '{path}'.")
     BODY_TOO_LARGE = ErrorSpec(
-        880014, 413, "The request body is larger than the limit of {limit} bytes."
+        880014, 400, "The request body is larger than the limit of {limit} bytes."
     )
 
     SERVICE_BUSY = ErrorSpec(
@@ -164,7 +164,8 @@ class Errors:
     IF_MATCH_REQUIRED = ErrorSpec(
         880018,
         428,
-        "The If-Match header is required: send the etag from the latest read of this resource.",
+        "An etag is required: send the etag from the latest read of this resource in If-Match "
+        "or in the body's attributes.etag.",
     )
     STALE_ETAG = ErrorSpec(
         880019,
@@ -198,6 +199,10 @@ class Errors:
         880026,
         401,
         "Reading the audit trail needs the audit key in the Tenantry-Audit-Key header.",
+    )
+
+    CUSTOMER_RESOURCE_NOT_FOUND = ErrorSpec(
+        880027, 404, "Customer {customer_id} has no {kind} with id '{resource_id}'."
     )
 
     @classmethod

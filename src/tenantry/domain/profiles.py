@@ -31,7 +31,7 @@ def parse_if_match(header: str | None) -> int | None:
 
 
 def require_if_match(if_match: str | None) -> None:
-    """428 without `If-Match`: judged before anything else about the request."""
+    """428 when the request names no etag at all (neither `If-Match` nor the body's)."""
     if if_match is None or not if_match.strip():
         raise ServiceError(Errors.IF_MATCH_REQUIRED)
 
@@ -72,8 +72,9 @@ class ProfileService:
     ) -> Customer:
         """Replace the billing profile under the same rules as create.
 
-        `If-Match` is required (428 without it); an etag that is no longer current is
-        refused (412), so of two concurrent updates from the same read exactly one wins.
+        `if_match` is the etag the request names (`If-Match`, else the body's
+        `attributes.etag`); 428 without one. An etag that is no longer current is refused
+        (412), so of two concurrent updates from the same read exactly one wins.
         """
         async with self._uow() as work:
             customer = await visible_customer(

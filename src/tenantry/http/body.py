@@ -1,6 +1,6 @@
 """Reading request bodies the way Partner Center does.
 
-- at most 64 KiB (413 otherwise), a leading UTF-8 byte-order mark tolerated;
+- at most 64 KiB (400, code 880014, otherwise), a leading UTF-8 byte-order mark tolerated;
 - trailing commas before `}` or `]` tolerated (the documented create example has them);
 - property names folded to lower case at every level, so PascalCase, camelCase and mixed
   case all bind; explicit nulls mean "not given";

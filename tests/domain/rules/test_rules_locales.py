@@ -7,14 +7,14 @@ import pytest
 from tenantry.domain.rules import locales
 
 
-def test_table_has_partner_centers_248_rows_135_cultures_69_languages() -> None:
+def test_table_has_partner_centers_248_rows_135_cultures_70_languages() -> None:
     countries = locales.known_countries()
     cultures = {c for code in countries for c in locales.cultures_of(code)}
     languages = {lang for code in countries for lang in locales.languages_of(code)}
 
     assert len(countries) == 248
     assert len(cultures) == 135
-    assert len(languages) == 69
+    assert len(languages) == 70  # 68 two-letter codes, zh-CHS and zh-CHT
 
 
 @pytest.mark.parametrize("code", ["XK", "XJ", "XS", "XE", "AN"])
@@ -26,7 +26,18 @@ def test_rows_keep_table_order_and_the_first_culture_is_the_default() -> None:
     assert locales.cultures_of("ES") == ("es-ES", "ca-ES", "eu-ES", "gl-ES", "en-US")
     assert locales.cultures_of("MZ") == ("pt-PT",)
     assert locales.languages_of("US") == ("en", "es")
-    assert locales.languages_of("CN") == ("zh", "en")
+    assert locales.languages_of("CN") == ("zh-CHS", "en")  # as the real service answers
+    assert locales.languages_of("TW")[0] == "zh-CHT"
+
+
+@pytest.mark.parametrize("language", ["zh-CHS", "zh-chs", "ZH-CHS", "zh", "ZH", "en"])
+def test_china_takes_the_script_language_and_its_two_letters(language: str) -> None:
+    assert locales.is_supported_language("CN", language)
+
+
+@pytest.mark.parametrize("language", ["zh-CHT", "zh-Hans", "zhs", "de", "z"])
+def test_china_refuses_other_languages(language: str) -> None:
+    assert not locales.is_supported_language("CN", language)
 
 
 def test_culture_matching_is_case_insensitive_and_returns_the_table_form() -> None:

@@ -33,6 +33,15 @@ async def users(customer_id: str, request: Request, caller: CallerDep) -> Respon
 
 
 @router.get(
+    "/v1/customers/{customer_id}/users/{user_id}", summary="Get one of the customer's users"
+)
+async def user(customer_id: str, user_id: str, request: Request, caller: CallerDep) -> Response:
+    directory = runtime_of(request).directory
+    customer, found = await directory.user(caller.partner, customer_id, user_id)
+    return Response(orjson.dumps(customer_user_wire(customer, found)), media_type=JSON_TYPE)
+
+
+@router.get(
     "/v1/customers/{customer_id}/relationships",
     summary="List the indirect resellers related to the customer",
 )
@@ -54,6 +63,20 @@ async def gdap_relationships(customer_id: str, request: Request, caller: CallerD
     items = [gdap_wire(customer, g) for g in found]
     body = collection_wire(items, f"/customers/{customer.id}/delegatedadminrelationships")
     return Response(orjson.dumps(body), media_type=JSON_TYPE)
+
+
+@router.get(
+    "/v1/customers/{customer_id}/delegatedadminrelationships/{relationship_id}",
+    summary="Get one of the partner's GDAP relationships with the customer",
+)
+async def gdap_relationship(
+    customer_id: str, relationship_id: str, request: Request, caller: CallerDep
+) -> Response:
+    directory = runtime_of(request).directory
+    customer, found = await directory.gdap_relationship(
+        caller.partner, customer_id, relationship_id
+    )
+    return Response(orjson.dumps(gdap_wire(customer, found)), media_type=JSON_TYPE)
 
 
 _RELATIONSHIP_TYPES = {

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from tenantry.api.openapi import PARTNER_CENTER_ERRORS
 from tenantry.api.schemas.collections import collection_wire
 from tenantry.api.schemas.customers import customer_list_item_wire
+from tenantry.api.schemas.wire import is_clean_text
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.listing import Cursor, CustomerFilter, SearchField, page_size
 from tenantry.http.deps import CallerDep, runtime_of
@@ -30,23 +31,40 @@ def _filter_problem(reason: str) -> ServiceError:
     return ServiceError(Errors.FILTER_INVALID, {"reason": reason})
 
 
+def _members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Member names fold to lower case; a member given twice is refused, not guessed."""
+    members: dict[str, Any] = {}
+    for key, value in pairs:
+        name = key.lower()
+        if name in members:
+            raise _filter_problem(f"the member {key!r} is given more than once")
+        members[name] = value
+    return members
+
+
 def parse_filter(raw: str) -> CustomerFilter:
-    """Partner Center's filter: a JSON object with Field, Value and Operator."""
+    """Partner Center's filter: a JSON object with Field, Value and Operator.
+
+    Spelled as Microsoft's SDKs write it: member names in any case (the .NET SDK writes
+    `Field`, the Java SDK `field`), other members such as the Java SDK's `fieldType`
+    ignored, and the operator as `starts_with` (.NET) or `StartsWith` (Java), in any case.
+    """
     try:
-        value: Any = json.loads(raw)
+        value: Any = json.loads(raw, object_pairs_hook=_members)
     except (json.JSONDecodeError, RecursionError, ValueError) as exc:
         raise _filter_problem(f"it must be JSON such as {_EXAMPLE}") from exc
     if not isinstance(value, dict):
         raise _filter_problem(f"it must be a JSON object such as {_EXAMPLE}")
-    members = {str(k).lower(): v for k, v in value.items()}
-    field, text, operator = members.get("field"), members.get("value"), members.get("operator")
+    field, text, operator = value.get("field"), value.get("value"), value.get("operator")
     if not isinstance(field, str) or field.lower() not in _FIELDS:
         names = ", ".join(f.value for f in SearchField)
         raise _filter_problem(f"the field {field!r} is not supported; use one of {names}")
-    if not isinstance(operator, str) or operator.lower() != "starts_with":
+    if not isinstance(operator, str) or operator.lower() not in ("starts_with", "startswith"):
         raise _filter_problem(f"the operator {operator!r} is not supported; use starts_with")
     if not isinstance(text, str) or len(text) > 255:
         raise _filter_problem("Value must be a string of at most 255 characters")
+    if not is_clean_text(text):
+        raise _filter_problem("Value contains control characters or invalid Unicode")
     return CustomerFilter.starts_with(_FIELDS[field.lower()], text)
 
 

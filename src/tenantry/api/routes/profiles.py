@@ -1,4 +1,8 @@
-"""The company profile (read) and the billing profile (read, and update with If-Match)."""
+"""The company profile (read) and the billing profile (read, and update guarded by its etag).
+
+The etag comes from `If-Match` or, when that header is absent, from the body's
+`attributes.etag`: Microsoft's SDKs send it only there.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from starlette.responses import Response
 from tenantry.api.openapi import BILLING_PROFILE, PARTNER_CENTER_ERRORS, json_body
 from tenantry.api.schemas.customers import (
     billing_draft_from_wire,
+    billing_etag_from_wire,
     billing_profile_wire,
     company_profile_wire,
 )
@@ -51,12 +56,16 @@ async def billing_profile(customer_id: str, request: Request, caller: CallerDep)
     openapi_extra=json_body(BILLING_PROFILE),
 )
 async def update_billing_profile(customer_id: str, request: Request, caller: WriterDep) -> Response:
-    require_if_match(request.headers.get("if-match"))
-    draft = billing_draft_from_wire(parse_json_object(await read_body(request)))
+    body = parse_json_object(await read_body(request))
+    precondition = request.headers.get("if-match")
+    if precondition is None or not precondition.strip():
+        precondition = billing_etag_from_wire(body)
+    require_if_match(precondition)
+    draft = billing_draft_from_wire(body)
     customer = await runtime_of(request).profiles.update_billing(
         caller.partner,
         customer_id,
-        request.headers.get("if-match"),
+        precondition,
         draft,
         actor=caller.actor(request),
     )

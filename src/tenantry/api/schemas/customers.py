@@ -150,6 +150,23 @@ def billing_draft_from_wire(body: dict[str, Any]) -> CustomerDraft:
     return draft
 
 
+def billing_etag_from_wire(body: dict[str, Any]) -> str | None:
+    """The etag a billing-profile PUT carries in `attributes.etag` (any casing).
+
+    Microsoft's .NET and Java SDKs, and so the PowerShell module, never send `If-Match`:
+    they send the profile they read, etag included. A number is taken as its digits.
+    """
+    r = Reader()
+    attributes = r.obj(body, "attributes", "attributes")
+    value = None if attributes is None else attributes.get("etag")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    etag = r.string(attributes, "etag", "attributes.etag")
+    if r.problems:
+        raise ServiceError.from_problems(r.problems)
+    return etag
+
+
 class CreateCustomerRenderer:
     """Renders create outcomes into the exact bytes that are stored and replayed."""
 

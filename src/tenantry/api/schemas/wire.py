@@ -59,7 +59,7 @@ class Reader:
         if not isinstance(value, str):
             self._problem(path, "must be a string")
             return None
-        if not _clean(value):
+        if not is_clean_text(value):
             self._problem(path, "contains control characters or invalid Unicode")
             return None
         return value
@@ -72,7 +72,7 @@ class Reader:
         return None
 
 
-def _clean(value: str) -> bool:
+def is_clean_text(value: str) -> bool:
     """No control characters (NUL included) and no lone surrogates."""
     for ch in value:
         category = unicodedata.category(ch)

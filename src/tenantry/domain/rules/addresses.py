@@ -93,7 +93,9 @@ def address_rules(country: str) -> AddressRules:
         country=code,
         is_city_required="city" in facts.required,
         is_postal_code_required="postal_code" in facts.required,
-        is_state_required="country_area" in facts.required,
+        # Required only where Partner Center checks a list, which is then published: a
+        # client such as the PowerShell module refuses any state outside the list.
+        is_state_required="country_area" in facts.required and bool(states),
         postal_code_regex=facts.postal_code_regex,
         postal_code_examples=facts.postal_code_examples,
         states=states,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from tenantry.domain.rules import addresses, locales, markets, phones, registration
+from tenantry.domain.rules import addresses, locales, markets, phones, registration, regulated
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def _rules(code: str) -> CountryRules:
         is_postal_code_required=address.is_postal_code_required,
         postal_code_regex=address.postal_code_regex,
         is_city_required=address.is_city_required,
-        phone_number_required=phones.is_phone_required(code),
+        phone_number_required=regulated.is_phone_required(code),
         is_registration_number_supported=registration.registration_format(code) is not None,
         registration_number_required=registration.is_registration_required(code),
         registration_number_format=registration.registration_format(code),

@@ -16,11 +16,19 @@ from tenantry.domain.rules import fields
 PRODUCTION_SUFFIX = ".onmicrosoft.com"
 SANDBOX_SUFFIX = ".ccsctp.net"
 _PREFIX = re.compile(r"[A-Za-z0-9]{1,27}")
+# An ASCII host name (RFC 1123): labels of letters, digits and inner hyphens, 1-63 long.
+_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 
 
 def domain_key(domain: str) -> str:
     """The global uniqueness key of a domain (case-insensitive)."""
     return domain.strip().lower()
+
+
+def is_dns_name(name: str) -> bool:
+    """Whether `name` can be a domain at all: what a domain check answers 400 for."""
+    labels = name.removesuffix(".").split(".")
+    return 0 < len(name) <= 253 and all(_LABEL.fullmatch(label) for label in labels)
 
 
 def accepted_suffixes(*, sandbox: bool) -> tuple[str, ...]:

@@ -50,11 +50,23 @@ def cultures_of(country: str) -> tuple[str, ...]:
     return _table().get(country.upper(), ())
 
 
+# Partner Center names the Chinese languages by script, as .NET's old culture names do:
+# China's country rules answer `zh-CHS, en` (recorded from the real service).
+_SCRIPT_LANGUAGES = {
+    "zh-CN": "zh-CHS",
+    "zh-SG": "zh-CHS",
+    "zh-TW": "zh-CHT",
+    "zh-HK": "zh-CHT",
+    "zh-MO": "zh-CHT",
+}
+
+
 def languages_of(country: str) -> tuple[str, ...]:
-    """The distinct two-letter language prefixes of the country's cultures, in order."""
+    """The country's languages as Partner Center publishes them, in culture order: the
+    two-letter prefix of each culture, or the script name for Chinese (`zh-CHS`)."""
     seen: dict[str, None] = {}
     for culture in cultures_of(country):
-        seen.setdefault(culture.split("-", 1)[0], None)
+        seen.setdefault(_SCRIPT_LANGUAGES.get(culture, culture.split("-", 1)[0]), None)
     return tuple(seen)
 
 
@@ -70,10 +82,15 @@ def canonical_culture(country: str, culture: str) -> str | None:
 
 
 def is_supported_language(country: str, language: str) -> bool:
-    """True for exactly two ASCII letters naming one of the country's languages."""
-    if len(language) != 2 or not (language.isascii() and language.isalpha()):
+    """True for one of the country's published languages (`zh-CHS`, any case), or the two
+    ASCII letters such a language starts with (`zh`)."""
+    if not language.isascii():
         return False
-    return language.isascii() and language.lower() in languages_of(country)
+    wanted = language.lower()
+    for published in languages_of(country):
+        if wanted in (published.lower(), published.split("-", 1)[0].lower()):
+            return True
+    return False
 
 
 def data_region(country: str) -> str:

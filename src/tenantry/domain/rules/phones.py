@@ -12,12 +12,7 @@ import phonenumbers
 from tenantry.domain.errors import Errors, FieldProblem
 from tenantry.domain.rules import fields
 from tenantry.domain.rules.locales import data_region
-from tenantry.domain.rules.regulated import is_regulated
-
-
-def is_phone_required(country: str) -> bool:
-    """True for the countries where a create without a phone number is refused."""
-    return is_regulated(country)
+from tenantry.domain.rules.regulated import is_phone_required
 
 
 def calling_codes(country: str) -> tuple[str, ...]:

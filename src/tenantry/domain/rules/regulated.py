@@ -1,7 +1,8 @@
 """The countries where Partner Center asks for more about a new customer.
 
-For these 25 countries (the create-customer page's list, China included) the
-organization registration number and the billing phone number are both mandatory.
+The organization registration number is mandatory for 25 countries (the create-customer
+page's list, China included). The billing phone number is mandatory for 24 of them: the
+documentation's phone list (utility resources, "Add a new customer") does not name China.
 """
 
 from __future__ import annotations
@@ -14,6 +15,14 @@ REGULATED_COUNTRIES: frozenset[str] = frozenset(
 )  # fmt: skip
 
 
+PHONE_REQUIRED_COUNTRIES: frozenset[str] = REGULATED_COUNTRIES - {"CN"}
+
+
 def is_regulated(country: str) -> bool:
-    """True when registration number and phone number are required in `country`."""
+    """True when the registration number is required in `country`."""
     return country.upper() in REGULATED_COUNTRIES
+
+
+def is_phone_required(country: str) -> bool:
+    """True when the billing phone number is required in `country`."""
+    return country.upper() in PHONE_REQUIRED_COUNTRIES
