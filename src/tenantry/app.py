@@ -27,6 +27,7 @@ from tenantry.api.routes import (
     listing,
     oauth,
     profiles,
+    relationship_requests,
     validation,
 )
 from tenantry.config import Settings
@@ -195,7 +196,18 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StorageBusy, _busy)
     app.add_exception_handler(Throttled, _throttled)
-    routers = (listing, customers, profiles, directory, domains, validation, oauth, signin)
+    # relationship_requests before customers: its fixed path would match `{customer_id}`.
+    routers = (
+        listing,
+        relationship_requests,
+        customers,
+        profiles,
+        directory,
+        domains,
+        validation,
+        oauth,
+        signin,
+    )
     for module in (*routers, discovery, health, audit):
         app.include_router(module.router)
     for portal in PORTAL_ROUTERS:

@@ -196,10 +196,10 @@ async def test_billing_profile_update_is_guarded_by_its_etag(harness: Harness, s
     assert updated.etag
     assert updated.etag != profile.etag
 
-    # The old etag is stale now: 412.
+    # The old etag is stale now: 400 with Partner Center's code 2055.
     with pytest.raises(PreconditionError) as stale:
         await harness.run(sdk.customers.update_billing_profile, created.id, profile)
-    assert (stale.value.status, stale.value.code) == (412, 880019)
+    assert (stale.value.status, stale.value.code) == (400, 2055)
     # No etag at all: 428.
     profile.etag = None
     with pytest.raises(PreconditionError) as missing:

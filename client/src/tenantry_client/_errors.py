@@ -6,7 +6,7 @@ on). `ServiceError`: the service answered with an error status, by subclass of s
     ├── CredentialError
     └── ServiceError
         ├── BadInputError (400)      ├── ConflictError (409)
-        ├── UnauthorizedError (401)  ├── PreconditionError (412, 428)
+        ├── UnauthorizedError (401)  ├── PreconditionError (2055, 412, 428)
         ├── ForbiddenError (403)     ├── ThrottledError (429)
         ├── NotFoundError (404)      └── ServerError (5xx)
 """
@@ -113,7 +113,8 @@ class ConflictError(ServiceError):
 
 
 class PreconditionError(ServiceError):
-    """412: the etag in `If-Match` is no longer current; 428: `If-Match` is missing."""
+    """The etag sent is no longer current (400 with code 2055, or 412 from older servers),
+    or no etag was sent at all (428)."""
 
 
 class ThrottledError(ServiceError):
@@ -136,8 +137,15 @@ _BY_STATUS: dict[int, type[ServiceError]] = {
 }
 
 
-def error_class(status: int) -> type[ServiceError]:
-    """The ServiceError subclass for an HTTP status."""
+# Codes whose meaning is sharper than their status: Partner Center answers a stale etag
+# ("Etag is no longer valid") with 400.
+_BY_CODE: dict[int, type[ServiceError]] = {2055: PreconditionError}
+
+
+def error_class(status: int, code: int | None = None) -> type[ServiceError]:
+    """The ServiceError subclass for an HTTP status (and the envelope's code)."""
+    if code is not None and code in _BY_CODE:
+        return _BY_CODE[code]
     if status >= 500:
         return ServerError
     return _BY_STATUS.get(status, ServiceError)
@@ -175,7 +183,7 @@ def service_error(
     if description is None:
         text = body.decode("utf-8", "replace").strip()[:200]
         description = text or reason or "no description"
-    return error_class(status)(
+    return error_class(status, code)(
         status=status,
         code=code,
         description=description,

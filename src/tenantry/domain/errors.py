@@ -167,9 +167,9 @@ class Errors:
         "An etag is required: send the etag from the latest read of this resource in If-Match "
         "or in the body's attributes.etag.",
     )
-    STALE_ETAG = ErrorSpec(
-        880019,
-        412,
+    STALE_ETAG = ErrorSpec(  # Partner Center's "Etag is no longer valid" (error codes page)
+        2055,
+        400,
         "The resource has changed since it was read. Read it again and retry with the new etag.",
     )
     DELETE_NOT_ALLOWED = ErrorSpec(

@@ -6,6 +6,7 @@ mapping happens at the edges (`api/`, `storage/`).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -27,6 +28,16 @@ class Partner:
     name: str
     partner_type: PartnerType
     country: str
+
+    @property
+    def mpn_id(self) -> str:
+        """The partner's seven-digit partner id (MPN id), as relationships answer it.
+
+        Derived from the tenant id, so it is stable across restarts, exports and nodes
+        without being stored: a deployment has no Microsoft Partner Network to ask.
+        """
+        digest = hashlib.sha256(self.tenant_id.lower().encode()).digest()
+        return str(1_000_000 + int.from_bytes(digest[:8], "big") % 9_000_000)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tenantry.api.client_shapes import CallingClient
 from tenantry.api.openapi import ADDRESS, PARTNER_CENTER_ERRORS, json_body
 from tenantry.api.schemas.addresses import address_from_wire, address_validation_wire
 from tenantry.domain.address_validation import suggest_country, validate_address
@@ -37,19 +38,13 @@ async def get_country_validation_rules(country: str, _caller: CallerDep) -> Resp
     return Response(orjson.dumps(country_information_wire(rules)), media_type=JSON_TYPE)
 
 
-# The PowerShell module's client reads this call's answer as a bare boolean, the shape
-# from before May 2021 (`MS-PartnerCenter-Client: Partner Center PowerShell`).
-_BOOLEAN_CLIENTS = ("partner center powershell",)
-
-
 @router.post(
     "/v1/validations/address", summary="Validate an address", openapi_extra=json_body(ADDRESS)
 )
 async def validate_an_address(request: Request, _caller: CallerDep) -> Response:
     address = address_from_wire(parse_json_object(await read_body(request)))
     verdict = validate_address(address)
-    client = request.headers.get("ms-partnercenter-client", "").strip().lower()
-    if client in _BOOLEAN_CLIENTS:
+    if CallingClient.of(request.headers).reads_boolean_address_validation:
         if not verdict.acceptable:
             raise ServiceError(
                 Errors.ADDRESS_INVALID,

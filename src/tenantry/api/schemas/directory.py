@@ -38,6 +38,7 @@ def partner_relationship_wire(
         "id": partner.tenant_id,
         "name": partner.name,
         "relationshipType": relationship_type,
+        "mpnId": partner.mpn_id,
         "state": "Active" if active else "Inactive",
         "location": partner.country,
         "attributes": {"objectType": "PartnerRelationship"},
@@ -45,7 +46,9 @@ def partner_relationship_wire(
 
 
 def indirect_reseller_wire(partner: Partner) -> dict[str, Any]:
-    return partner_relationship_wire(partner, IS_INDIRECT_RESELLER_OF)
+    """An indirect reseller of a customer, typed as Partner Center's own example types it
+    (`get-indirect-resellers-of-a-customer`: `is_indirect_cloud_solution_provider_of`)."""
+    return partner_relationship_wire(partner, IS_INDIRECT_PROVIDER_OF)
 
 
 def gdap_wire(customer: Customer, gdap: GdapRelationship) -> dict[str, Any]:
