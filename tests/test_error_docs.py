@@ -27,11 +27,11 @@ def test_codes_are_unique() -> None:
 
 def test_every_documented_code_appears_in_the_http_tests() -> None:
     """A guard against a documented code nobody produces: each code is named by a test that
-    goes over HTTP (tests/api, tests/auth, tests/cli, tests/control), where the assertions on
-    responses live."""
+    goes over HTTP (tests/api, tests/auth, tests/cli, tests/control, tests/conformance, …),
+    where the assertions on responses live."""
     sources = "\n".join(
         p.read_text()
-        for folder in ("api", "auth", "cli", "control", "audit", "observability")
+        for folder in ("api", "auth", "cli", "control", "audit", "observability", "conformance")
         for p in (ROOT / "tests" / folder).rglob("test_*.py")
     )
     missing = [code for code in _documented() if not _produced(code, sources)]
