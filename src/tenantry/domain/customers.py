@@ -27,6 +27,7 @@ from tenantry.domain.models import (
     NewCustomer,
     Partner,
     PartnerType,
+    RelationshipToPartner,
     ResellerRelationship,
     Subscription,
     SubscriptionChoice,
@@ -49,7 +50,6 @@ from tenantry.domain.rules.domains import check_domain, is_dns_name
 from tenantry.domain.sandbox import SandboxLimits
 
 ADMIN_USER_NAME = "admin"
-RESELLER = "reseller"
 
 
 class CreateRenderer(Protocol):
@@ -266,7 +266,7 @@ class CustomerService:
                 first_name=valid.billing_first_name,
                 last_name=valid.billing_last_name,
             ),
-            relationship_to_partner=RESELLER,
+            relationship_to_partner=RelationshipToPartner.RESELLER,
             allow_delegated_access=False,
             enable_gdap_by_default=valid.enable_gdap_by_default,
             associated_partner_id=(
@@ -353,7 +353,7 @@ async def visible_customer(
     if customer is None or provisioning:
         raise ServiceError(Errors.CUSTOMER_NOT_FOUND, {"customer_id": customer_id})
     related = partner.tenant_id in (customer.partner_id, customer.associated_partner_id)
-    if not related or customer.relationship_to_partner != RESELLER:
+    if not related or customer.relationship_to_partner is not RelationshipToPartner.RESELLER:
         raise ServiceError(
             Errors.NO_RELATIONSHIP,
             {"partner_id": partner.tenant_id, "customer_id": customer_id},

@@ -7,11 +7,9 @@ import dataclasses
 from tenantry.domain.audit import Action, Actor, UtcClock, audit_event
 from tenantry.domain.customers import visible_customer
 from tenantry.domain.errors import Errors, ServiceError
-from tenantry.domain.models import Customer, Partner
+from tenantry.domain.models import Customer, Partner, RelationshipToPartner
 from tenantry.domain.ports import Clock, UnitOfWorkFactory
 from tenantry.domain.sandbox import Visibility, cutoff_of
-
-NONE = "none"
 
 
 class LifecycleService:
@@ -55,7 +53,7 @@ class LifecycleService:
             )
             await work.audit.record(ended)
             await work.commit()
-        return dataclasses.replace(customer, relationship_to_partner=NONE)
+        return dataclasses.replace(customer, relationship_to_partner=RelationshipToPartner.NONE)
 
     async def delete(self, partner: Partner, customer_id: str, *, actor: Actor) -> None:
         """Sandbox only: the customer and all it owns go, and its domain is free again."""

@@ -20,6 +20,13 @@ class PartnerType(StrEnum):
     INDIRECT_RESELLER = "indirect_reseller"
 
 
+class RelationshipToPartner(StrEnum):
+    """A customer's relationship with the partner, spelled as on the wire and in storage."""
+
+    RESELLER = "reseller"  # what creating a customer makes
+    NONE = "none"  # after the partner removed the relationship
+
+
 @dataclass(frozen=True)
 class Partner:
     """A CSP partner organisation, identified by its own Entra tenant id."""
@@ -167,7 +174,7 @@ class Customer:
     domain: str
     company_name: str
     billing: BillingProfile
-    relationship_to_partner: str
+    relationship_to_partner: RelationshipToPartner
     allow_delegated_access: bool
     enable_gdap_by_default: bool
     created_at: datetime

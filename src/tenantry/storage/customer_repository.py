@@ -20,14 +20,14 @@ from tenantry.domain.models import (
     Customer,
     GdapRelationship,
     NewCustomer,
+    RelationshipToPartner,
 )
 from tenantry.domain.ports import DomainAlreadyTaken, StorageBusy
 from tenantry.storage import tables as t
 from tenantry.storage.subscription_repository import insert_subscriptions
 
-RESELLER = "reseller"
-NONE = "none"
-
+_RESELLER = RelationshipToPartner.RESELLER.value  # as the column stores it
+_NONE = RelationshipToPartner.NONE.value
 _BY_ID = select(t.customers).where(t.customers.c.id == bindparam("customer_id"))
 _INSERT_CUSTOMER = insert(t.customers)
 _INSERT_USER = insert(t.users)
@@ -117,7 +117,7 @@ class SqlCustomerRepository:
                 "id": r.id,
                 "customer_id": r.customer_id,
                 "partner_id": r.partner_id,
-                "relationship_type": "reseller",
+                "relationship_type": _RESELLER,
                 "created_at": r.created_at,
             },
         )
@@ -148,7 +148,8 @@ class SqlCustomerRepository:
         # Customers whose relationship was removed can be neither seen nor deleted by the
         # partner: they do not take its room under the sandbox cap.
         query = select(func.count()).where(
-            c.partner_id == partner_id, c.relationship_to_partner == RESELLER
+            c.partner_id == partner_id,
+            c.relationship_to_partner == _RESELLER,
         )
         return int((await self._conn.execute(query)).scalar_one())
 
@@ -165,7 +166,7 @@ class SqlCustomerRepository:
         self, whose: ColumnElement[bool], query: PageQuery, *, owned: bool = False
     ) -> list[Customer]:
         c = t.customers.c
-        stmt = select(t.customers).where(whose, c.relationship_to_partner == RESELLER)
+        stmt = select(t.customers).where(whose, c.relationship_to_partner == _RESELLER)
         if query.filter is not None and query.filter.prefix:
             field, prefix = query.filter.field, query.filter.prefix
             indexed = True
@@ -197,7 +198,7 @@ class SqlCustomerRepository:
         c = t.customers.c
         capped = (
             select(literal(1))
-            .where(whose, c.relationship_to_partner == RESELLER, condition)
+            .where(whose, c.relationship_to_partner == _RESELLER, condition)
             .limit(_MANY_MATCHES)
             .subquery()
         )
@@ -213,7 +214,7 @@ class SqlCustomerRepository:
             .where(
                 c.id == customer_id,
                 c.etag == expected_etag,
-                c.relationship_to_partner == RESELLER,
+                c.relationship_to_partner == _RESELLER,
             )
             .values(
                 billing_first_name=billing.first_name,
@@ -236,9 +237,9 @@ class SqlCustomerRepository:
             .where(
                 c.id == customer_id,
                 c.partner_id == partner_id,
-                c.relationship_to_partner == RESELLER,
+                c.relationship_to_partner == _RESELLER,
             )
-            .values(relationship_to_partner=NONE)
+            .values(relationship_to_partner=_NONE)
         )
         if not result.rowcount:
             return False
@@ -328,7 +329,7 @@ def _customer_from_row(m: Any) -> Customer:
             first_name=m["billing_first_name"],
             last_name=m["billing_last_name"],
         ),
-        relationship_to_partner=m["relationship_to_partner"],
+        relationship_to_partner=RelationshipToPartner(m["relationship_to_partner"]),
         allow_delegated_access=m["allow_delegated_access"],
         enable_gdap_by_default=m["enable_gdap_by_default"],
         associated_partner_id=m["associated_partner_id"],

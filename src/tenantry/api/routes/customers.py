@@ -19,6 +19,7 @@ from tenantry.api.openapi import (
 from tenantry.api.schemas.customers import CreateCustomerRenderer, customer_wire, draft_from_wire
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.idempotency import IdempotencyKey, StoredResponse
+from tenantry.domain.models import RelationshipToPartner
 from tenantry.domain.throttling import CUSTOMER
 from tenantry.http.body import canonical_bytes, parse_json_object, read_body
 from tenantry.http.deps import CallerDep, WriterDep, context_of, runtime_of
@@ -100,7 +101,7 @@ async def update_customer(customer_id: str, request: Request, caller: WriterDep)
         raise ServiceError(Errors.APP_ONLY_NOT_SUPPORTED)
     body = parse_json_object(await read_body(request))
     value = body.get("relationshiptopartner")
-    if not isinstance(value, str) or value.lower() != "none":
+    if not isinstance(value, str) or value.lower() != RelationshipToPartner.NONE:
         raise ServiceError(
             Errors.MALFORMED_REQUEST,
             {"reason": 'relationshipToPartner must be "none": that is the only change allowed'},
