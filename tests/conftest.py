@@ -4,41 +4,36 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from tenantry.config import Settings
-from tests.support.postgres import PostgresServer, find_postgres
 from tests.support.server import LiveServer
+from tests.support.storage import (
+    postgres_looked_for,
+    shared_postgres,
+    stop_shared_postgres,
+    storage_arguments,
+    why_no_postgres,
+)
 
 BACKENDS = ["sqlite", "postgresql"]
-_postgres_state: dict[str, Any] = {}
-
-
-def _postgres() -> PostgresServer | None:
-    if "server" not in _postgres_state:
-        server, reason = find_postgres()
-        _postgres_state["server"] = server
-        _postgres_state["reason"] = reason
-    server: PostgresServer | None = _postgres_state["server"]
-    return server
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    server = _postgres_state.get("server")
-    if server is not None:
-        server.stop()
+    stop_shared_postgres()
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if "server" not in _postgres_state:
+    if not postgres_looked_for():
         return
-    server = _postgres_state["server"]
+    server = shared_postgres()
     if server is None:
         terminalreporter.write_line(
-            "PostgreSQL tests could NOT run: " + _postgres_state["reason"], red=True, bold=True
+            "PostgreSQL tests could NOT run: " + why_no_postgres(), red=True, bold=True
         )
     else:
         terminalreporter.write_line(f"PostgreSQL tests ran against {server.how}.", green=True)
@@ -47,8 +42,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     name: str = request.param
-    if name == "postgresql" and _postgres() is None:
-        pytest.skip("PostgreSQL unavailable: " + _postgres_state["reason"])
+    if name == "postgresql" and shared_postgres() is None:
+        pytest.skip("PostgreSQL unavailable: " + why_no_postgres())
     return name
 
 
@@ -68,7 +63,7 @@ def server_factory(
         data_dir = tmp_path_factory.mktemp("tenantry")
         database_url = None
         if backend == "postgresql":
-            pg = _postgres()
+            pg = shared_postgres()
             assert pg is not None
             database_url = pg.new_database()
         # No customer cap unless a test asks for one: the suite creates far more than 75.
@@ -84,7 +79,7 @@ def server_factory(
     for server, database_url in started:
         server.stop()
         if database_url is not None:
-            pg = _postgres()
+            pg = shared_postgres()
             assert pg is not None
             pg.drop_database(database_url)
 
@@ -124,3 +119,10 @@ async def client(server: LiveServer, token: str) -> AsyncIterator[httpx.AsyncCli
         timeout=60,
     ) as http:
         yield http
+
+
+@pytest.fixture
+def storage_args(backend: str, tmp_path: Path) -> Iterator[list[str]]:
+    """Command-line arguments that put a `tenantry` process's data on the current backend."""
+    with storage_arguments(backend, tmp_path / "data") as args:
+        yield args

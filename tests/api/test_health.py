@@ -7,7 +7,8 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.conftest import ServerFactory, _postgres
+from tests.conftest import ServerFactory
+from tests.support.storage import shared_postgres
 
 
 async def test_healthy_server(client: httpx.AsyncClient) -> None:
@@ -20,7 +21,7 @@ async def test_unreachable_database_is_reported(server_factory: ServerFactory) -
     server = server_factory()
     if server.backend == "sqlite":
         pytest.skip("an embedded SQLite file cannot become unreachable while open")
-    pg = _postgres()
+    pg = shared_postgres()
     assert pg is not None
     name = make_url(server.settings.resolved_database_url()).database
     with psycopg.connect(pg.admin_url, autocommit=True) as admin:

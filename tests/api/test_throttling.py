@@ -16,9 +16,10 @@ import pytest
 
 from tenantry.domain.throttling import MAX_LEASE
 from tenantry.testing import Sandbox
-from tests.conftest import ServerFactory, _postgres
+from tests.conftest import ServerFactory
 from tests.support.partners import add_partner
 from tests.support.process import ServeProcess
+from tests.support.storage import shared_postgres
 
 BODY = re.compile(r"Rate limit is exceeded\. Try again in (\d+) seconds\.")
 
@@ -57,7 +58,7 @@ def test_past_the_limit_partner_center_says_when_to_retry(server_factory: Server
 @contextlib.contextmanager
 def _two_processes(tmp_path: Path, limit: int) -> Iterator[tuple[ServeProcess, ServeProcess, str]]:
     """Two servers on one fresh PostgreSQL database with one master key, and a token."""
-    pg = _postgres()
+    pg = shared_postgres()
     assert pg is not None
     url = pg.new_database()
     args = ["--database-url", url, "--rate-limit", str(limit)]

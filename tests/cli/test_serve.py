@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 
 from tenantry.auth.development import DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_TENANT_ID
-from tests.conftest import _postgres
 from tests.support import payloads
 from tests.support.process import ServeProcess, tenantry
-
-
-@pytest.fixture
-def storage_args(backend: str, tmp_path: Path) -> Iterator[list[str]]:
-    if backend == "sqlite":
-        yield ["--data-dir", str(tmp_path / "data")]
-        return
-    pg = _postgres()
-    assert pg is not None
-    url = pg.new_database()
-    yield ["--data-dir", str(tmp_path / "data"), "--database-url", url]
-    pg.drop_database(url)
 
 
 def test_sandbox_starts_prints_credentials_and_serves(storage_args: list[str]) -> None:

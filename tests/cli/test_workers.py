@@ -7,7 +7,6 @@ import os
 import signal
 import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,6 @@ import pytest
 from tenantry.config import DEV_ADMIN_KEY
 from tenantry.testing import Sandbox
 from tenantry.workers import WORKER_PATH
-from tests.conftest import _postgres
 from tests.support import payloads
 from tests.support.process import ServeProcess, tenantry
 
@@ -27,18 +25,6 @@ ADMIN = {"Tenantry-Admin-Key": DEV_ADMIN_KEY}
 # them the chance that one of two workers gets none is 2**-63.
 PROBES = 64
 EXAMPLE_SEED = Path(__file__).resolve().parents[2] / "examples" / "sandbox-seed.yaml"
-
-
-@pytest.fixture
-def storage_args(backend: str, tmp_path: Path) -> Iterator[list[str]]:
-    if backend == "sqlite":
-        yield ["--data-dir", str(tmp_path / "data")]
-        return
-    pg = _postgres()
-    assert pg is not None
-    url = pg.new_database()
-    yield ["--data-dir", str(tmp_path / "data"), "--database-url", url]
-    pg.drop_database(url)
 
 
 def _worker_of_new_connection(base_url: str) -> dict[str, Any]:

@@ -23,9 +23,9 @@ from tenantry.auth.development import (
     DEV_USER_UPN,
 )
 from tenantry.config import DEV_ADMIN_KEY, Settings
-from tests import conftest as root
 from tests.client.inprocess import InProcessTransport, ThreadedASGITransport
 from tests.support.server import LiveServer
+from tests.support.storage import shared_postgres
 
 ADMIN = {"Tenantry-Admin-Key": DEV_ADMIN_KEY}
 IN_PROCESS_URL = "http://tenantry.test"
@@ -42,7 +42,7 @@ def dev_credential() -> ClientSecretCredential:
 def _settings(backend: str, data_dir: Path) -> tuple[Settings, str | None]:
     database_url = None
     if backend == "postgresql":
-        pg = root._postgres()
+        pg = shared_postgres()
         assert pg is not None
         database_url = pg.new_database()
     settings = Settings(
@@ -53,7 +53,7 @@ def _settings(backend: str, data_dir: Path) -> tuple[Settings, str | None]:
 
 def _drop(database_url: str | None) -> None:
     if database_url is not None:
-        pg = root._postgres()
+        pg = shared_postgres()
         assert pg is not None
         pg.drop_database(database_url)
 

@@ -6,7 +6,7 @@ import asyncio
 import copy
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from tenantry.auth.development import DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_TENA
 from tenantry.auth.tokens import PARTNER_CENTER_AUDIENCE
 from tenantry.config import DEV_ADMIN_KEY, Mode
 from tenantry.security.keys import generate_master_key
-from tests.conftest import ServerFactory, _postgres
+from tests.conftest import ServerFactory
 from tests.support import payloads
 from tests.support.process import ServeProcess
 from tests.support.server import LiveServer
@@ -513,18 +513,6 @@ async def test_seed_documents_are_checked_member_by_member(admin: httpx.AsyncCli
             "/_tenantry/seed", content=content, headers={"Content-Type": media_type}
         )
         assert_refused(response, 800002, phrase)
-
-
-@pytest.fixture
-def storage_args(backend: str, tmp_path: Path) -> Iterator[list[str]]:
-    if backend == "sqlite":
-        yield ["--data-dir", str(tmp_path / "data")]
-        return
-    pg = _postgres()
-    assert pg is not None
-    url = pg.new_database()
-    yield ["--data-dir", str(tmp_path / "data"), "--database-url", url]
-    pg.drop_database(url)
 
 
 def test_serve_with_a_seed_file(storage_args: list[str]) -> None:

@@ -26,9 +26,9 @@ from tenantry.auth.development import (
 )
 from tenantry.auth.tokens import PARTNER_CENTER_AUDIENCE
 from tenantry.config import DEV_ADMIN_KEY
-from tests.conftest import _postgres
 from tests.support import payloads
 from tests.support.process import ServeProcess, tenantry
+from tests.support.storage import shared_postgres
 
 ADMIN = {"Tenantry-Admin-Key": DEV_ADMIN_KEY}
 
@@ -37,7 +37,7 @@ ADMIN = {"Tenantry-Admin-Key": DEV_ADMIN_KEY}
 def served(backend: str, tmp_path: Path) -> Iterator[tuple[ServeProcess, str, Path]]:
     database_url = None
     if backend == "postgresql":
-        pg = _postgres()
+        pg = shared_postgres()
         assert pg is not None
         database_url = pg.new_database()
     where = ["--data-dir", str(tmp_path)]
@@ -49,7 +49,7 @@ def served(backend: str, tmp_path: Path) -> Iterator[tuple[ServeProcess, str, Pa
     finally:
         process.stop()
         if database_url is not None:
-            pg = _postgres()
+            pg = shared_postgres()
             assert pg is not None
             pg.drop_database(database_url)
 

@@ -13,7 +13,6 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,11 +20,9 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import httpx
-import pytest
 
 from tenantry.config import Settings
 from tenantry.testing import Sandbox
-from tests.conftest import _postgres
 from tests.support import payloads
 from tests.support.database import query
 from tests.support.process import ServeProcess
@@ -68,19 +65,6 @@ class Ledger:
             )
             self.attempts.append(attempt)
             return attempt
-
-
-@pytest.fixture
-def storage_args(backend: str, tmp_path: Path) -> Iterator[list[str]]:
-    data = ["--data-dir", str(tmp_path / "data")]
-    if backend == "sqlite":
-        yield data
-        return
-    pg = _postgres()
-    assert pg is not None
-    url = pg.new_database()
-    yield [*data, "--database-url", url]
-    pg.drop_database(url)
 
 
 def _database(args: list[str]) -> LiveServer:

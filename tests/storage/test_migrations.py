@@ -20,8 +20,8 @@ from tenantry.storage.db import create_engine
 from tenantry.storage.migrate import HEAD, alembic_config, upgrade_to_head
 from tenantry.storage.partner_repository import SqlPartnerRepository
 from tenantry.storage.tables import metadata
-from tests import conftest
 from tests.support.server import LiveServer
+from tests.support.storage import shared_postgres
 
 
 def test_every_table_exists_with_the_alembic_version(server: LiveServer) -> None:
@@ -40,7 +40,7 @@ def test_every_table_exists_with_the_alembic_version(server: LiveServer) -> None
 
 def _new_database(backend: str, path: Path) -> str:
     if backend == "postgresql":
-        server = conftest._postgres()
+        server = shared_postgres()
         assert server is not None
         return server.new_database()
     return f"sqlite+aiosqlite:///{path}"
