@@ -397,20 +397,35 @@ def _each_customer_id(world: World) -> Iterator[tuple[Victim, str]]:
     yield direct, direct.id.upper()
 
 
-def _customer_read(suffix: str, *, user_only: bool = False) -> Probe:
-    """GET of A's customer or one of its sub-resources: 20002 (900329 first for App-only
-    on an App+User-only resource: refused before the customer is looked up)."""
+def _customer_read(suffix: str | Callable[[Victim], str], *, user_only: bool = False) -> Probe:
+    """GET of A's customer or one of its sub-resources (the suffix may name one of the
+    victim's own ids): 20002 (900329 first for App-only on an App+User-only resource:
+    refused before the customer is looked up)."""
 
     def probe(world: World, http: httpx.Client, caller: Caller) -> None:
         secrets = world.secrets()
-        for _, cid in _each_customer_id(world):
-            response = call(http, caller.token, "GET", f"/v1/customers/{cid}{suffix}")
+        for victim, cid in _each_customer_id(world):
+            tail = suffix if isinstance(suffix, str) else suffix(victim)
+            response = call(http, caller.token, "GET", f"/v1/customers/{cid}{tail}")
             if user_only and caller.app_only:
                 assert_refused(response, 403, 900329, secrets)
             else:
                 assert_no_relationship(response, caller, cid, secrets)
 
     return probe
+
+
+def _gdap_id(victim: Victim) -> str:
+    """The victim's GDAP relationship (a customer made without one gets a made-up id)."""
+    return victim.gdap_ids[0] if victim.gdap_ids else "00000000-0000-4000-8000-000000000000"
+
+
+def probe_relationship_request(world: World, http: httpx.Client, caller: Caller) -> None:
+    """The invitation link names the caller, never A."""
+    response = call(http, caller.token, "GET", "/v1/customers/relationshiprequests")
+    assert response.status_code == 200, response.text
+    assert f"partnerId={caller.tenant_id}" in response.json()["url"]
+    assert_no_leak(response, world.secrets())
 
 
 def probe_list(world: World, http: httpx.Client, caller: Caller) -> None:
@@ -534,23 +549,33 @@ def probe_create(world: World, http: httpx.Client, caller: Caller) -> None:
 
 
 def probe_update_billing(world: World, http: httpx.Client, caller: Caller) -> None:
-    """A's etag or a stale one: always 20002, before any etag comparison. Without any
-    If-Match: 428, which is judged before the customer is even looked up (so it reveals
-    nothing about A)."""
+    """A's etag or a stale one, in If-Match or in the body as the SDKs send it: always
+    20002, before any etag comparison. With no etag at all: 428, which is judged before the
+    customer is even looked up (so it reveals nothing about A)."""
     secrets = world.secrets()
     for victim, cid in _each_customer_id(world):
         body = {**victim.profile, "email": "mallory@bravo.example", "companyName": "Mallory"}
-        for if_match in (f'"{victim.etag}"', victim.etag, '"1"', None):
+        bare = {k: v for k, v in body.items() if k != "attributes"}
+        stale_in_body = {**bare, "attributes": {"etag": "1"}}
+        cases: list[tuple[str | None, dict[str, Any]]] = [
+            (f'"{victim.etag}"', bare),
+            (victim.etag, bare),
+            ('"1"', bare),
+            (None, body),  # A's etag in the body
+            (None, stale_in_body),
+            (None, bare),
+        ]
+        for if_match, sent in cases:
             headers = {} if if_match is None else {"If-Match": if_match}
             response = call(
                 http,
                 caller.token,
                 "PUT",
                 f"/v1/customers/{cid}/profiles/billing",
-                json_body=body,
+                json_body=sent,
                 headers=headers,
             )
-            if if_match is None:
+            if if_match is None and sent is bare:
                 assert_refused(response, 428, 880018, secrets)
             else:
                 assert_no_relationship(response, caller, cid, secrets)
@@ -691,12 +716,26 @@ ROUTES: dict[tuple[str, str], Route] = {
     ),
     ("PUT", CUSTOMER_PATH + "/profiles/billing"): Route(probe_update_billing, _put_billing),
     ("GET", CUSTOMER_PATH + "/users"): Route(_customer_read("/users"), _on_target("GET", "/users")),
+    ("GET", CUSTOMER_PATH + "/users/{user_id}"): Route(
+        _customer_read(lambda v: f"/users/{v.admin_user_ids[0]}"),
+        lambda w, t: Request("GET", f"/v1/customers/{t.id}/users/{t.admin_user_ids[0]}"),
+    ),
     ("GET", CUSTOMER_PATH + "/relationships"): Route(
         _customer_read("/relationships", user_only=True), _on_target("GET", "/relationships")
     ),
     ("GET", CUSTOMER_PATH + "/delegatedadminrelationships"): Route(
         _customer_read("/delegatedadminrelationships"),
         _on_target("GET", "/delegatedadminrelationships"),
+    ),
+    ("GET", CUSTOMER_PATH + "/delegatedadminrelationships/{relationship_id}"): Route(
+        _customer_read(lambda v: f"/delegatedadminrelationships/{_gdap_id(v)}"),
+        lambda w, t: Request(
+            "GET", f"/v1/customers/{t.id}/delegatedadminrelationships/{_gdap_id(t)}"
+        ),
+    ),
+    ("GET", "/v1/customers/relationshiprequests"): Route(
+        probe_relationship_request,
+        lambda w, t: Request("GET", "/v1/customers/relationshiprequests"),
     ),
     ("GET", "/v1/relationships"): Route(
         probe_partner_relationships,

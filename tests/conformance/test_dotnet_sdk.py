@@ -181,7 +181,7 @@ async def test_gdap_self_links_resolve(http: httpx.AsyncClient, token: str) -> N
         f"/v1/customers/{customer['id']}/delegatedadminrelationships/{uuid.uuid4()}",
         headers=dotnet_headers(token),
     )
-    assert (missing.status_code, missing.json()["code"]) == (404, 880027)
+    assert (missing.status_code, missing.json()["code"]) == (404, 880028)
 
 
 async def test_patch_of_the_whole_customer_on_the_documented_uri(

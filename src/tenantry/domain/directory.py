@@ -29,7 +29,8 @@ class DirectoryService:
         for user in found:
             if user.id == user_id.lower():
                 return customer, user
-        raise _missing(customer, "user", user_id)
+        params = {"customer_id": customer.id, "user_id": user_id[:100]}
+        raise ServiceError(Errors.USER_NOT_FOUND, params)
 
     async def gdap_relationship(
         self, partner: Partner, customer_id: str, relationship_id: str
@@ -39,7 +40,8 @@ class DirectoryService:
         for relationship in found:
             if relationship.id.lower() == relationship_id.lower():
                 return customer, relationship
-        raise _missing(customer, "GDAP relationship", relationship_id)
+        params = {"customer_id": customer.id, "relationship_id": relationship_id[:100]}
+        raise ServiceError(Errors.GDAP_RELATIONSHIP_NOT_FOUND, params)
 
     async def gdap(
         self, partner: Partner, customer_id: str
@@ -74,8 +76,3 @@ class DirectoryService:
                 return []
             reseller = await work.partners.get(customer.associated_partner_id)
         return [] if reseller is None else [reseller]
-
-
-def _missing(customer: Customer, kind: str, resource_id: str) -> ServiceError:
-    params = {"customer_id": customer.id, "kind": kind, "resource_id": resource_id[:100]}
-    return ServiceError(Errors.CUSTOMER_RESOURCE_NOT_FOUND, params)

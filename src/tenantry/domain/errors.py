@@ -201,8 +201,11 @@ class Errors:
         "Reading the audit trail needs the audit key in the Tenantry-Audit-Key header.",
     )
 
-    CUSTOMER_RESOURCE_NOT_FOUND = ErrorSpec(
-        880027, 404, "Customer {customer_id} has no {kind} with id '{resource_id}'."
+    USER_NOT_FOUND = ErrorSpec(880027, 404, "Customer {customer_id} has no user '{user_id}'.")
+    GDAP_RELATIONSHIP_NOT_FOUND = ErrorSpec(
+        880028,
+        404,
+        "The partner has no GDAP relationship '{relationship_id}' with customer {customer_id}.",
     )
 
     @classmethod

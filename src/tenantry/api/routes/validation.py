@@ -50,7 +50,9 @@ async def validate_an_address(request: Request, _caller: CallerDep) -> Response:
                 Errors.ADDRESS_INVALID,
                 {
                     "country": (address.country or "")[:_SHOWN_MAX],
-                    "details": f"{verdict.status.value}. {verdict.message or ''}".strip(),
+                    # The status names as AddressValidationResponse spells them ("None" is
+                    # Partner Center's status for a wrong address).
+                    "details": f"status {verdict.status.value}: {verdict.message or ''}".strip(),
                 },
             )
         return Response(b"true", media_type=JSON_TYPE)
