@@ -1,5 +1,5 @@
 import sys
 
-from tenantry.cli import main
+from tenantry.commands import main
 
 sys.exit(main())

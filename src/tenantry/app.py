@@ -151,7 +151,7 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
         if settings.seed_file is not None:
             await state.load_seed_file(runtime, settings.seed_file)
         purger = asyncio.create_task(_purge_forever(runtime))
-        metrics.watch_pool(runtime.engine.pool)
+        metrics.watch_pool(runtime.database_pool)
         readiness.ready = True
         if on_ready is not None:
             on_ready(runtime)

@@ -6,29 +6,38 @@ import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import Pool
 
+from tenantry.auth.administration import PartnerAdministration
 from tenantry.auth.development import DEV_TENANT_ID, ensure_development_partner
+from tenantry.auth.enrolment import ClientIdTaken, Enrolment, UserNameTaken
 from tenantry.auth.grants import GrantService
 from tenantry.auth.issuers import ExternalVerifier, IssuerConfigError, load_trusted_issuers
+from tenantry.auth.operator_tokens import OperatorTokens
 from tenantry.auth.second_factor import SecondFactor
+from tenantry.auth.sign_in import SignInService
 from tenantry.auth.signing_keys import SigningKeyStore
+from tenantry.auth.token_requests import TokenRequests
 from tenantry.auth.tokens import TokenService
 from tenantry.config import Settings
+from tenantry.domain.audit_trail import AuditTrail
+from tenantry.domain.clock import SystemClock
 from tenantry.domain.continuation import ContinuationCodec
+from tenantry.domain.customer_listing import CustomerListing
 from tenantry.domain.customers import CreatePolicy, CustomerService
 from tenantry.domain.directory import DirectoryService
 from tenantry.domain.lifecycle import LifecycleService
-from tenantry.domain.listing import CustomerListing
 from tenantry.domain.models import Partner
 from tenantry.domain.profiles import ProfileService
 from tenantry.domain.sandbox import SandboxLimits, Visibility
 from tenantry.domain.subscriptions import SubscriptionService
 from tenantry.domain.throttling import CUSTOMER, WINDOW_SECONDS, Throttle
+from tenantry.sandbox.state import SandboxState
 from tenantry.security.hashing import GeneratedSecretHasher
 from tenantry.security.keys import MasterKey
 from tenantry.security.sealing import Sealer, SealError
@@ -36,6 +45,7 @@ from tenantry.security.tamper import TamperProof
 from tenantry.storage.db import create_engine, is_sqlite
 from tenantry.storage.grant_repository import SqlGrantStore
 from tenantry.storage.migrate import upgrade_to_head
+from tenantry.storage.sandbox_store import SqlSandboxStore
 from tenantry.storage.throttle_repository import SqlHitCounter
 from tenantry.storage.unit_of_work import SqlUnitOfWorkFactory
 
@@ -45,11 +55,6 @@ log = logging.getLogger("tenantry")
 
 class ConfigurationError(RuntimeError):
     """Tenantry refuses to start with these settings; the message says why."""
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 @dataclass
@@ -75,10 +80,17 @@ class Runtime:
     clock: SystemClock
     grants: GrantService
     second_factor: SecondFactor
+    sign_in: SignInService
     sign_in_flow: TamperProof
     subscriptions: SubscriptionService
     portal_session: TamperProof
     portal_sealer: Sealer
+    signing_keys: SigningKeyStore
+    token_requests: TokenRequests
+    administration: PartnerAdministration
+    operator_tokens: OperatorTokens
+    audit_trail: AuditTrail
+    sandbox_state: SandboxState
     _partners: dict[str, tuple[float, Partner]] = field(default_factory=dict)
 
     def forget_partners(self) -> None:
@@ -96,6 +108,11 @@ class Runtime:
         if partner is not None:
             self._partners[tenant_id] = (time.monotonic() + _PARTNER_TTL, partner)
         return partner
+
+    @property
+    def database_pool(self) -> Pool:
+        """The connection pool, for the metrics that watch it."""
+        return self.engine.pool
 
     async def database_reachable(self) -> bool:
         try:
@@ -150,10 +167,13 @@ async def open_runtime(settings: Settings, *, bootstrap: bool = True) -> Runtime
     if is_sqlite(url) and settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, lock_wait_seconds=settings.lock_wait_seconds)
+    responses_sealer = Sealer(master.derive("tenantry/stored-responses"))
+    uow = SqlUnitOfWorkFactory(engine, responses_sealer)
+    clock = SystemClock()
     try:
         await upgrade_to_head(engine)
         signing_sealer = Sealer(master.derive("tenantry/signing-keys"))
-        keys = SigningKeyStore(engine, signing_sealer)
+        keys = SigningKeyStore(uow, signing_sealer, clock)
         await keys.load_or_create()
     except SealError as exc:
         await engine.dispose()
@@ -164,15 +184,17 @@ async def open_runtime(settings: Settings, *, bootstrap: bool = True) -> Runtime
     except BaseException:
         await engine.dispose()
         raise
-    responses_sealer = Sealer(master.derive("tenantry/stored-responses"))
-    uow = SqlUnitOfWorkFactory(engine, responses_sealer)
     hasher = GeneratedSecretHasher()
-    clock = SystemClock()
+    second_factor = SecondFactor(
+        Sealer(master.derive("tenantry/totp-secrets")), sandbox=settings.sandbox
+    )
+    enrolment = Enrolment(hasher, second_factor)
     if not settings.sandbox:
         await _refuse_development_partner(uow, engine)
     if settings.sandbox and bootstrap:
-        with contextlib.suppress(IntegrityError):  # another node created it just now
-            await ensure_development_partner(uow, hasher)
+        # Another node created it just now (or an imported state holds its app or user).
+        with contextlib.suppress(IntegrityError, ClientIdTaken, UserNameTaken):
+            await ensure_development_partner(uow, enrolment)
     limits = SandboxLimits(
         customer_cap=settings.customer_cap if settings.sandbox else 0,
         provisioning_delay_seconds=settings.provisioning_delay_seconds if settings.sandbox else 0,
@@ -191,11 +213,16 @@ async def open_runtime(settings: Settings, *, bootstrap: bool = True) -> Runtime
         retention=timedelta(seconds=settings.idempotency_retention_seconds),
         strict_idempotency=settings.strict_idempotency,
     )
+    idempotency_secret = master.derive("tenantry/idempotency-keys")
+    grants = GrantService(
+        SqlGrantStore(engine), clock, timedelta(seconds=settings.refresh_token_lifetime_seconds)
+    )
+    tokens = TokenService(keys, settings.token_lifetime_seconds, external)
     return Runtime(
         settings=settings,
         engine=engine,
         uow=uow,
-        tokens=TokenService(keys, settings.token_lifetime_seconds, external),
+        tokens=tokens,
         customers=CustomerService(uow, clock, hasher, policy, limits),
         listing=CustomerListing(uow, clock, limits),
         profiles=ProfileService(uow, sandbox=settings.sandbox, visibility=visibility, clock=clock),
@@ -210,19 +237,33 @@ async def open_runtime(settings: Settings, *, bootstrap: bool = True) -> Runtime
         policy=policy,
         signing_sealer=signing_sealer,
         responses_sealer=responses_sealer,
-        idempotency_secret=master.derive("tenantry/idempotency-keys"),
+        idempotency_secret=idempotency_secret,
         hasher=hasher,
         clock=clock,
-        grants=GrantService(
-            SqlGrantStore(engine), clock, timedelta(seconds=settings.refresh_token_lifetime_seconds)
-        ),
-        second_factor=SecondFactor(
-            Sealer(master.derive("tenantry/totp-secrets")), sandbox=settings.sandbox
-        ),
+        grants=grants,
+        second_factor=second_factor,
+        sign_in=SignInService(uow, hit_counter, second_factor, clock),
         # Sign-in forms carry the whole authorization request, redirect URI and state included.
         sign_in_flow=TamperProof(master.derive("tenantry/sign-in-flow"), max_length=16384),
         subscriptions=SubscriptionService(uow, clock, visibility),
         # The portal's session cookie, and its wizard drafts (sealed: they hold contact data).
         portal_session=TamperProof(master.derive("tenantry/portal-session")),
         portal_sealer=Sealer(master.derive("tenantry/portal-wizard")),
+        signing_keys=keys,
+        token_requests=TokenRequests(uow, hasher, clock),
+        administration=PartnerAdministration(
+            uow, clock, enrolment, grants, sandbox=settings.sandbox
+        ),
+        operator_tokens=OperatorTokens(uow, tokens),
+        audit_trail=AuditTrail(uow),
+        sandbox_state=SandboxState(
+            SqlSandboxStore(engine, signing_sealer, responses_sealer),
+            enrolment,
+            keys,
+            clock,
+            hasher,
+            policy,
+            limits,
+            idempotency_secret,
+        ),
     )

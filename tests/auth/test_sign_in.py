@@ -10,7 +10,6 @@ import pyotp
 import pytest
 from httpx import Client
 
-from tenantry import admin
 from tenantry.auth.development import (
     DEV_CLIENT_ID,
     DEV_TENANT_ID,
@@ -18,7 +17,7 @@ from tenantry.auth.development import (
     DEV_USER_UPN,
 )
 from tenantry.domain.models import PartnerType
-from tests.support import payloads
+from tests.support import operator, payloads
 from tests.support.server import LiveServer
 from tests.support.sign_in import (
     LOOPBACK,
@@ -175,7 +174,7 @@ def test_wrong_passwords_are_answered_on_the_page_then_limited(
     server: LiveServer, http: Client
 ) -> None:
     upn = "limited@tenantrysandbox.onmicrosoft.com"
-    server.call(admin.add_user(server.runtime, DEV_TENANT_ID, upn, ("Admin agent",), "x" * 16))
+    server.call(operator.add_user(server.runtime, DEV_TENANT_ID, upn, ("Admin agent",), "x" * 16))
     page = http.get(authorize_url(server.base_url, DEV_TENANT_ID, DEV_CLIENT_ID, Pkce()))
     for _ in range(5):
         answer = submit(http, page, username=upn, password="wrong password")
@@ -193,7 +192,7 @@ def test_a_totp_user_is_asked_for_the_code_and_gets_an_mfa_token(
 ) -> None:
     upn = "totp@tenantrysandbox.onmicrosoft.com"
     issued = server.call(
-        admin.add_user(server.runtime, DEV_TENANT_ID, upn, ("Admin agent",), "p" * 16, "totp")
+        operator.add_user(server.runtime, DEV_TENANT_ID, upn, ("Admin agent",), "p" * 16, "totp")
     )
     assert issued.totp_uri is not None
     assert issued.totp_uri.startswith("otpauth://totp/")
@@ -223,7 +222,7 @@ def test_a_totp_user_is_asked_for_the_code_and_gets_an_mfa_token(
 def test_a_user_without_mfa_is_refused_by_app_user_calls(server: LiveServer, http: Client) -> None:
     upn = "nomfa@tenantrysandbox.onmicrosoft.com"
     server.call(
-        admin.add_user(server.runtime, DEV_TENANT_ID, upn, ("Admin agent",), "n" * 16, "none")
+        operator.add_user(server.runtime, DEV_TENANT_ID, upn, ("Admin agent",), "n" * 16, "none")
     )
     pkce = Pkce()
     page = http.get(authorize_url(server.base_url, DEV_TENANT_ID, DEV_CLIENT_ID, pkce))
@@ -242,12 +241,14 @@ def test_a_user_without_mfa_is_refused_by_app_user_calls(server: LiveServer, htt
 
 def test_a_registered_https_redirect_uri_and_form_post(server: LiveServer, http: Client) -> None:
     partner = server.call(
-        admin.create_partner(server.runtime, "Web", PartnerType.DIRECT_BILL, "US", None)
+        operator.create_partner(server.runtime, "Web", PartnerType.DIRECT_BILL, "US", None)
     )
     uri = "https://portal.example/signin-oidc"
-    app = server.call(admin.add_app(server.runtime, partner.tenant_id, "Portal", (uri,)))
+    app = server.call(operator.add_app(server.runtime, partner.tenant_id, "Portal", (uri,)))
     upn = "web@portal.example"
-    server.call(admin.add_user(server.runtime, partner.tenant_id, upn, ("Admin agent",), "w" * 16))
+    server.call(
+        operator.add_user(server.runtime, partner.tenant_id, upn, ("Admin agent",), "w" * 16)
+    )
     pkce = Pkce()
     url = authorize_url(
         server.base_url,
@@ -301,7 +302,7 @@ def test_resetting_a_user_replaces_password_and_authenticator_and_ends_sign_ins(
     tokens of earlier sign-ins are refused."""
     upn = f"lost{uuid.uuid4().hex[:8]}@tenantrysandbox.onmicrosoft.com"
     old = server.call(
-        admin.add_user(server.runtime, DEV_TENANT_ID, upn, ("Admin agent",), "o" * 16, "totp")
+        operator.add_user(server.runtime, DEV_TENANT_ID, upn, ("Admin agent",), "o" * 16, "totp")
     )
     old_secret = pyotp.parse_uri(str(old.totp_uri)).secret
 
@@ -321,7 +322,7 @@ def test_resetting_a_user_replaces_password_and_authenticator_and_ends_sign_ins(
     )
     assert earlier["status"] == "200", earlier
 
-    reset = server.call(admin.reset_user(server.runtime, upn, None))
+    reset = server.call(operator.reset_user(server.runtime, upn, None))
 
     assert reset.secret is not None
     assert len(reset.secret) >= 12

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from tenantry.config import DEV_ADMIN_KEY
+from tenantry.serving.workers import WORKER_PATH
 from tenantry.testing import Sandbox
-from tenantry.workers import WORKER_PATH
 from tests.support import payloads
 from tests.support.process import ServeProcess, tenantry
 

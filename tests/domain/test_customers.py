@@ -2,151 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from types import TracebackType
+from datetime import timedelta
 
 import pytest
 
-from tenantry.domain.audit import APP, Actor, AuditEvent, AuditQuery
+from tenantry.domain.audit import APP, Actor
 from tenantry.domain.customers import CreatePolicy, CustomerService
 from tenantry.domain.errors import ServiceError
 from tenantry.domain.gdap import default_gdap_roles
 from tenantry.domain.idempotency import IdempotencyKey, StoredResponse
 from tenantry.domain.models import (
-    AppRegistration,
-    Customer,
     CustomerDraft,
-    NewCustomer,
     Partner,
+    Partnership,
+    PartnershipState,
     PartnerType,
 )
-from tenantry.domain.ports import DomainAlreadyTaken, IdempotencyKeyTaken
 from tenantry.security.hashing import GeneratedSecretHasher
 from tests.domain.rules.rules_helpers import seed_draft
+from tests.support.fakes import NOW, FakeClock, MemoryDatabase, PlainRenderer
 
-NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 PARTNER = Partner("11111111-1111-4111-8111-111111111111", "Contoso", PartnerType.DIRECT_BILL, "US")
 RESELLER = Partner(
     "22222222-2222-4222-8222-222222222222", "Fabrikam", PartnerType.INDIRECT_RESELLER, "US"
 )
-
-
-class Store:
-    """What the fake transactions write to, once committed."""
-
-    def __init__(self) -> None:
-        self.customers: dict[str, NewCustomer] = {}
-        self.records: dict[IdempotencyKey, tuple[StoredResponse, datetime]] = {}
-        self.race_twin: StoredResponse | None = None  # a twin that commits just before us
-        self.audit: list[AuditEvent] = []
-
-
-class FakeCustomers:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.pending: dict[str, NewCustomer] = {}
-
-    async def get(self, customer_id: str) -> Customer | None:
-        new = self.store.customers.get(customer_id)
-        return None if new is None else new.customer
-
-    async def domain_key_exists(self, domain_key: str) -> bool:
-        return any(n.customer.domain.lower() == domain_key for n in self.store.customers.values())
-
-    async def add(self, new: NewCustomer, domain_key: str) -> None:
-        if await self.domain_key_exists(domain_key):
-            raise DomainAlreadyTaken(domain_key)
-        self.pending[new.customer.id] = new
-
-
-class FakeIdempotency:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.pending: dict[IdempotencyKey, tuple[StoredResponse, datetime]] = {}
-
-    async def get(self, key: IdempotencyKey, now: datetime) -> StoredResponse | None:
-        hit = self.store.records.get(key)
-        return hit[0] if hit and hit[1] > now else None
-
-    async def insert(
-        self, key: IdempotencyKey, response: StoredResponse, now: datetime, expires_at: datetime
-    ) -> None:
-        if self.store.race_twin is not None:  # the twin commits while we wait on its lock
-            self.store.records[key] = (self.store.race_twin, expires_at)
-            self.store.race_twin = None
-        if await self.get(key, now) is not None:
-            raise IdempotencyKeyTaken(key.scope_hash)
-        self.pending[key] = (response, expires_at)
-
-    async def purge(self, now: datetime) -> int:
-        return 0
-
-
-class FakePartners:
-    async def get(self, tenant_id: str) -> Partner | None:
-        return None
-
-    async def get_app(self, client_id: str) -> AppRegistration | None:
-        return None
-
-    async def add(self, partner: Partner, created_at: datetime) -> None:
-        return None
-
-    async def add_app(self, app: AppRegistration, created_at: datetime) -> None:
-        return None
-
-
 ACTOR = Actor(APP, "test-app", "r1", "c1")
-
-
-class FakeAudit:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    async def record(self, event: AuditEvent) -> None:
-        self.store.audit.append(event)
-
-    async def page(self, query: AuditQuery) -> list[AuditEvent]:
-        return list(self.store.audit)
-
-
-class FakeWork:
-    """One transaction over the store: writes become visible on commit only."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.customers = FakeCustomers(store)
-        self.idempotency = FakeIdempotency(store)
-        self.partners = FakePartners()
-        self.audit = FakeAudit(store)
-
-    async def __aenter__(self) -> FakeWork:
-        return self
-
-    async def __aexit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        return None
-
-    async def commit(self) -> None:
-        self.store.customers.update(self.customers.pending)
-        self.store.records.update(self.idempotency.pending)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now_value = NOW
-
-    def now(self) -> datetime:
-        return self.now_value
-
-
-class Renderer:
-    def created(self, new: NewCustomer) -> StoredResponse:
-        return StoredResponse(201, (), f"created {new.customer.id} {new.admin_password}".encode())
-
-    def failed(self, error: ServiceError) -> StoredResponse:
-        return StoredResponse(error.spec.status, (), str(error.spec.code).encode())
+Renderer = PlainRenderer  # `created <customer id> <admin password>`, or the error's code
 
 
 def draft(domain: str = "contoso1.onmicrosoft.com", **changes: object) -> CustomerDraft:
@@ -159,50 +40,67 @@ def key(request_id: str = "r1", body: bytes = b"{}") -> IdempotencyKey:
     )
 
 
-@pytest.fixture
-def store() -> Store:
-    return Store()
+def password_in(answer: StoredResponse) -> str:
+    """The one-time admin password a created answer carries."""
+    _, _, password = answer.body.decode().split(" ")
+    return password
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def db() -> MemoryDatabase:
+    db = MemoryDatabase()
+    for partner in (PARTNER, RESELLER):
+        db.tables.partners[partner.tenant_id] = partner
+    return db
 
 
 @pytest.fixture
-def service(store: Store, clock: Clock) -> CustomerService:
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def service(db: MemoryDatabase, clock: FakeClock) -> CustomerService:
     policy = CreatePolicy(sandbox=True, retention=timedelta(hours=24))
-    return CustomerService(lambda: FakeWork(store), clock, GeneratedSecretHasher(), policy)
+    return CustomerService(db.uow, clock, GeneratedSecretHasher(), policy)
 
 
 async def test_create_writes_tenant_admin_relationship_and_default_gdap(
-    service: CustomerService, store: Store
+    service: CustomerService, db: MemoryDatabase
 ) -> None:
     answer = await service.create(PARTNER, key(), draft(), Renderer(), app_only=True, actor=ACTOR)
 
     assert answer.status == 201
-    (new,) = store.customers.values()
-    assert new.customer.billing.culture == "en-US"
-    assert new.customer.relationship_to_partner == "reseller"
-    assert new.customer.allow_delegated_access is False
-    assert new.admin.user_principal_name == "admin@contoso1.onmicrosoft.com"
-    assert new.admin.must_change_password
-    assert new.admin_password not in new.admin.password_hash
-    assert GeneratedSecretHasher().verify(new.admin.password_hash, new.admin_password)
-    assert new.relationship.partner_id == PARTNER.tenant_id
-    assert new.gdap is not None
-    assert new.gdap.roles == default_gdap_roles(PartnerType.DIRECT_BILL)
-    assert new.gdap.ends_at - new.gdap.created_at == timedelta(days=730)
-    assert -(2**63) <= new.customer.billing.etag < 2**63
+    password = password_in(answer)
+    tables = db.tables
+    (customer,) = tables.customers.values()
+    (admin,) = tables.customer_users.values()
+    (relationship,) = tables.relationships.values()
+    (gdap,) = tables.gdap.values()
+    assert answer.body.decode().split(" ")[1] == customer.id
+    assert customer.billing.culture == "en-US"
+    assert customer.relationship_to_partner == "reseller"
+    assert customer.allow_delegated_access is False
+    assert admin.customer_id == relationship.customer_id == gdap.customer_id == customer.id
+    assert admin.user_principal_name == "admin@contoso1.onmicrosoft.com"
+    assert admin.must_change_password
+    assert password not in admin.password_hash
+    assert GeneratedSecretHasher().verify(admin.password_hash, password)
+    assert relationship.partner_id == PARTNER.tenant_id
+    assert gdap.roles == default_gdap_roles(PartnerType.DIRECT_BILL)
+    assert gdap.ends_at - gdap.created_at == timedelta(days=730)
+    assert -(2**63) <= customer.billing.etag < 2**63
 
 
-async def test_gdap_flag_false_creates_no_gdap(service: CustomerService, store: Store) -> None:
+async def test_gdap_flag_false_creates_no_gdap(
+    service: CustomerService, db: MemoryDatabase
+) -> None:
     await service.create(
         PARTNER, key(), draft(enable_gdap_by_default=False), Renderer(), app_only=True, actor=ACTOR
     )
-    (new,) = store.customers.values()
-    assert new.gdap is None
-    assert new.customer.enable_gdap_by_default is False
+    (customer,) = db.tables.customers.values()
+    assert db.tables.gdap == {}
+    assert customer.enable_gdap_by_default is False
 
 
 def test_reseller_roles_lack_the_application_roles() -> None:
@@ -211,16 +109,18 @@ def test_reseller_roles_lack_the_application_roles() -> None:
     assert "Global Reader" in roles
 
 
-async def test_same_key_replays_the_stored_answer(service: CustomerService, store: Store) -> None:
+async def test_same_key_replays_the_stored_answer(
+    service: CustomerService, db: MemoryDatabase
+) -> None:
     first = await service.create(PARTNER, key(), draft(), Renderer(), app_only=True, actor=ACTOR)
     second = await service.create(PARTNER, key(), draft(), Renderer(), app_only=True, actor=ACTOR)
     assert second.body == first.body
     assert second.replayed
-    assert len(store.customers) == 1
+    assert len(db.tables.customers) == 1
 
 
 async def test_replay_ends_with_the_retention(
-    service: CustomerService, store: Store, clock: Clock
+    service: CustomerService, db: MemoryDatabase, clock: FakeClock
 ) -> None:
     await service.create(PARTNER, key(), draft(), Renderer(), app_only=True, actor=ACTOR)
     clock.now_value = NOW + timedelta(hours=25)
@@ -228,42 +128,50 @@ async def test_replay_ends_with_the_retention(
     assert late.body == b"880001"  # not a replay: the request runs again and meets its domain
 
 
-async def test_validation_failures_are_recorded(service: CustomerService, store: Store) -> None:
+async def test_validation_failures_are_recorded(
+    service: CustomerService, db: MemoryDatabase
+) -> None:
     bad = draft(culture="xx-YY")
     first = await service.create(PARTNER, key(), bad, Renderer(), app_only=True, actor=ACTOR)
     second = await service.create(PARTNER, key(), bad, Renderer(), app_only=True, actor=ACTOR)
     assert first.body == b"880003"
     assert second.replayed
-    assert store.customers == {}
+    assert db.tables.customers == {}
 
 
 async def test_a_twin_that_committed_first_is_replayed(
-    service: CustomerService, store: Store
+    service: CustomerService, db: MemoryDatabase
 ) -> None:
     twin = StoredResponse(201, (), b"the twin's answer").answering(key())
-    store.race_twin = twin
+
+    async def twin_commits() -> None:  # while this request waits on the twin's lock
+        async with db.uow() as work:
+            await work.idempotency.insert(key(), twin, NOW, NOW + timedelta(hours=24))
+            await work.commit()
+
+    db.meanwhile(twin_commits)
     answer = await service.create(PARTNER, key(), draft(), Renderer(), app_only=True, actor=ACTOR)
     assert answer.body == twin.body
     assert answer.replayed
-    assert store.customers == {}
+    assert db.tables.customers == {}
 
 
 async def test_indirect_create_needs_a_signed_in_user(
-    service: CustomerService, store: Store
+    service: CustomerService, db: MemoryDatabase
 ) -> None:
     indirect = draft(associated_partner_id=RESELLER.tenant_id)
     answer = await service.create(PARTNER, key(), indirect, Renderer(), app_only=True, actor=ACTOR)
     again = await service.create(PARTNER, key(), indirect, Renderer(), app_only=True, actor=ACTOR)
     assert answer.body == b"900329"
     assert again.replayed  # refusals are answered the same way on a retry
-    assert store.customers == {}
+    assert db.tables.customers == {}
 
 
 async def test_reads_are_limited_to_the_partners_customers(
-    service: CustomerService, store: Store
+    service: CustomerService, db: MemoryDatabase
 ) -> None:
     await service.create(PARTNER, key(), draft(), Renderer(), app_only=True, actor=ACTOR)
-    (customer_id,) = store.customers
+    (customer_id,) = db.tables.customers
     assert (await service.get(PARTNER, customer_id.upper())).id == customer_id
     for who, customer, code in (
         (RESELLER, customer_id, 20002),
@@ -276,15 +184,97 @@ async def test_reads_are_limited_to_the_partners_customers(
 
 
 async def test_a_create_is_audited_once_and_its_replay_not_at_all(
-    service: CustomerService, store: Store
+    service: CustomerService, db: MemoryDatabase
 ) -> None:
     first = await service.create(PARTNER, key(), draft(), Renderer(), app_only=True, actor=ACTOR)
     again = await service.create(PARTNER, key(), draft(), Renderer(), app_only=True, actor=ACTOR)
 
     assert first.status == again.status == 201
-    (event,) = store.audit
-    (new,) = store.customers.values()
+    (event,) = db.tables.audit
+    (customer,) = db.tables.customers.values()
     assert (event.action, event.actor_type, event.actor_id) == ("customer.created", APP, "test-app")
-    assert (event.target_id, event.partner_id) == (new.customer.id, PARTNER.tenant_id)
+    assert (event.target_id, event.partner_id) == (customer.id, PARTNER.tenant_id)
     assert (event.request_id, event.correlation_id) == ("r1", "c1")
-    assert new.admin_password not in repr(event.details)
+    assert password_in(first) not in repr(event.details)
+
+
+async def test_a_domain_is_taken_whatever_its_case_and_whoever_took_it(
+    service: CustomerService, db: MemoryDatabase
+) -> None:
+    await service.create(PARTNER, key(), draft(), Renderer(), app_only=True, actor=ACTOR)
+    other = Partner(
+        "55555555-5555-4555-8555-555555555555", "Litware", PartnerType.DIRECT_BILL, "US"
+    )
+    db.tables.partners[other.tenant_id] = other
+
+    taken = await service.create(
+        other, key("r2"), draft("CONTOSO1.onmicrosoft.com"), Renderer(), app_only=True, actor=ACTOR
+    )
+
+    assert (taken.status, taken.body) == (409, b"880001")
+    assert len(db.tables.customers) == 1
+    assert await service.domain_exists("Contoso1.OnMicrosoft.com")
+    assert not await service.domain_exists("contoso2.onmicrosoft.com")
+    with pytest.raises(ServiceError) as caught:
+        await service.domain_exists("not a domain")
+    assert caught.value.spec.code == 800002
+
+
+async def test_strict_mode_refuses_a_request_id_reused_for_another_body(
+    db: MemoryDatabase, clock: FakeClock
+) -> None:
+    policy = CreatePolicy(sandbox=True, retention=timedelta(hours=24), strict_idempotency=True)
+    service = CustomerService(db.uow, clock, GeneratedSecretHasher(), policy)
+    await service.create(PARTNER, key(), draft(), Renderer(), app_only=True, actor=ACTOR)
+
+    other_body = key(body=b'{"other": true}')
+    reused = await service.create(
+        PARTNER,
+        other_body,
+        draft("contoso2.onmicrosoft.com"),
+        Renderer(),
+        app_only=True,
+        actor=ACTOR,
+    )
+
+    assert (reused.status, reused.body) == (409, b"880012")
+    assert len(db.tables.customers) == 1
+
+
+async def test_a_signed_in_provider_creates_for_its_active_reseller_only(
+    service: CustomerService, db: MemoryDatabase
+) -> None:
+    provider = Partner(
+        "33333333-3333-4333-8333-333333333333", "Northwind", PartnerType.INDIRECT_PROVIDER, "US"
+    )
+    db.tables.partners[provider.tenant_id] = provider
+    db.tables.partnerships[(provider.tenant_id, RESELLER.tenant_id)] = Partnership(
+        provider.tenant_id, RESELLER.tenant_id, PartnershipState.ACTIVE
+    )
+
+    async def create(partner: Partner, reseller_id: str, request_id: str) -> StoredResponse:
+        indirect = draft(f"{request_id}x.onmicrosoft.com", associated_partner_id=reseller_id)
+        return await service.create(
+            partner, key(request_id), indirect, Renderer(), app_only=False, actor=ACTOR
+        )
+
+    unknown = await create(provider, "0a4ce58a-6f96-4273-8035-d9c7d31b9ba4", "r1")
+    not_a_provider = await create(PARTNER, RESELLER.tenant_id, "r2")
+    created = await create(provider, RESELLER.tenant_id.upper(), "r3")
+
+    assert (unknown.status, unknown.body) == (404, b"800015")
+    assert (not_a_provider.status, not_a_provider.body) == (400, b"800016")
+    assert created.status == 201
+    (customer,) = db.tables.customers.values()
+    assert (customer.partner_id, customer.associated_partner_id) == (
+        provider.tenant_id,
+        RESELLER.tenant_id,
+    )
+    (gdap,) = db.tables.gdap.values()
+    assert gdap.roles == default_gdap_roles(PartnerType.INDIRECT_PROVIDER)
+
+    db.tables.partnerships[(provider.tenant_id, RESELLER.tenant_id)] = Partnership(
+        provider.tenant_id, RESELLER.tenant_id, PartnershipState.INACTIVE
+    )
+    ended = await create(provider, RESELLER.tenant_id, "r4")
+    assert ended.body == b"800016"

@@ -9,9 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pyotp
 
-from tenantry import admin
 from tenantry.auth.development import DEV_TENANT_ID, DEV_USER_PASSWORD, DEV_USER_UPN
 from tenantry.domain.models import PartnerType
+from tests.support import operator
 from tests.support.partners import register_partner
 from tests.support.portal import (
     US_ACCOUNT,
@@ -77,7 +77,9 @@ def test_wrong_password_and_missing_login_token_are_refused(server: LiveServer) 
 
 def test_users_without_mfa_are_refused(server: LiveServer) -> None:
     upn = f"nomfa-{unique_prefix()}@example.com"
-    server.call(admin.add_user(server.runtime, DEV_TENANT_ID, upn, AGENT, "pw-no-mfa-123", "none"))
+    server.call(
+        operator.add_user(server.runtime, DEV_TENANT_ID, upn, AGENT, "pw-no-mfa-123", "none")
+    )
     with httpx.Client(base_url=server.base_url) as http:
         form = http.get("/portal/signin")
         answer = http.post(
@@ -217,7 +219,7 @@ def test_another_partner_cannot_see_the_customer(server: LiveServer) -> None:
         (customer_id,) = _customer_ids(http, prefix)
     other = register_partner(server, "US", PartnerType.DIRECT_BILL)
     upn = f"portal-{unique_prefix()}@example.com"
-    server.call(admin.add_user(server.runtime, other.tenant_id, upn, AGENT, "pw-other-12345"))
+    server.call(operator.add_user(server.runtime, other.tenant_id, upn, AGENT, "pw-other-12345"))
     with signed_in(server.base_url, upn, "pw-other-12345") as http:
         assert http.get(f"/portal/customers/{customer_id}").status_code == 404
         assert _customer_ids(http, prefix) == []
@@ -234,7 +236,7 @@ def test_sign_out_ends_the_session(server: LiveServer) -> None:
 def test_totp_users_enter_a_code(server: LiveServer) -> None:
     upn = f"totp-{unique_prefix()}@example.com"
     issued = server.call(
-        admin.add_user(server.runtime, DEV_TENANT_ID, upn, AGENT, "pw-totp-12345", "totp")
+        operator.add_user(server.runtime, DEV_TENANT_ID, upn, AGENT, "pw-totp-12345", "totp")
     )
     assert issued.totp_uri is not None
     secret = pyotp.parse_uri(issued.totp_uri).secret

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tenantry.api.schemas.wire import ADDRESS_MEMBERS
+from tenantry.http.wire import ADDRESS_MEMBERS
 
 JSON = "application/json"
 
@@ -69,13 +69,6 @@ THROTTLED_RESPONSE: dict[int | str, dict[str, Any]] = {
 
 OAUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     "default": _json_response("An error, in Entra ID's OAuth format.", OAUTH_ERROR),
-}
-
-SIGN_IN_PROBLEMS: dict[int | str, dict[str, Any]] = {
-    "default": {
-        "description": "The sign-in page telling the user what went wrong.",
-        "content": {"text/html": {"schema": {"type": "string"}}},
-    },
 }
 
 # Member names are case-insensitive on the wire; the schemas show the camelCase spelling.

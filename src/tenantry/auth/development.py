@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tenantry.domain.models import AppRegistration, Partner, PartnerType, PartnerUser
-from tenantry.domain.ports import SecretHasher, UnitOfWorkFactory
+from tenantry.auth.enrolment import Enrolment
+from tenantry.domain.models import Partner, PartnerType
+from tenantry.domain.ports import UnitOfWorkFactory
 
 DEV_TENANT_ID = "7e4a47e7-de00-4000-8000-000000000001"
 DEV_CLIENT_ID = "7e4a47e7-de00-4000-8000-0000000000a1"
@@ -33,32 +34,25 @@ DEV_PARTNER = Partner(
 )
 
 
-async def ensure_development_partner(uow: UnitOfWorkFactory, hasher: SecretHasher) -> bool:
+async def ensure_development_partner(uow: UnitOfWorkFactory, enrolment: Enrolment) -> bool:
     """Create the development partner, its app and its user if missing. True when created."""
+    app = enrolment.app(
+        DEV_TENANT_ID, "Tenantry sandbox app", DEV_CLIENT_SECRET, client_id=DEV_CLIENT_ID
+    )
+    user = enrolment.user(
+        DEV_TENANT_ID,
+        DEV_USER_UPN,
+        ("Admin agent",),
+        password_hash=DEV_USER_PASSWORD_HASH,
+        display_name="Sandbox Admin Agent",
+        user_id=DEV_USER_ID,
+    ).user
     async with uow() as work:
         if await work.partners.get(DEV_TENANT_ID) is not None:
             return False
         now = datetime.now(UTC)
         await work.partners.add(DEV_PARTNER, now)
-        await work.partners.add_app(
-            AppRegistration(
-                client_id=DEV_CLIENT_ID,
-                partner_id=DEV_TENANT_ID,
-                display_name="Tenantry sandbox app",
-                secret_hash=hasher.hash(DEV_CLIENT_SECRET),
-            ),
-            now,
-        )
-        await work.partners.add_user(
-            PartnerUser(
-                id=DEV_USER_ID,
-                partner_id=DEV_TENANT_ID,
-                user_principal_name=DEV_USER_UPN,
-                display_name="Sandbox Admin Agent",
-                password_hash=DEV_USER_PASSWORD_HASH,
-                roles=("Admin agent",),
-            ),
-            now,
-        )
+        await enrolment.add_app(work, app, now)
+        await enrolment.add_user(work, user, now)
         await work.commit()
     return True

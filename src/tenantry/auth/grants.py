@@ -16,48 +16,14 @@ import hmac
 import re
 import secrets
 import uuid
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Protocol
+from datetime import timedelta
+
+from tenantry.auth.ports import GrantStore, SignIn
+from tenantry.domain.clock import Clock
 
 CODE_LIFETIME = timedelta(minutes=10)
 _VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
 _CHALLENGE = re.compile(r"[A-Za-z0-9\-_]{43}")
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
-
-
-@dataclass(frozen=True)
-class SignIn:
-    """What a code or refresh token stands for: a user of a partner, through one app."""
-
-    client_id: str
-    partner_id: str
-    user_id: str
-    audience: str
-    scope: str
-    mfa: bool
-    nonce: str | None = None
-
-
-@dataclass(frozen=True)
-class StoredCode:
-    sign_in: SignIn
-    family_id: str
-    redirect_uri: str
-    code_challenge: str
-    expires_at: datetime
-    redeemed_before: bool
-
-
-@dataclass(frozen=True)
-class StoredRefresh:
-    sign_in: SignIn
-    family_id: str
-    expires_at: datetime
-    used_before: bool
 
 
 class GrantRejected(Exception):
@@ -67,41 +33,6 @@ class GrantRejected(Exception):
         super().__init__(description)
         self.aadsts = aadsts
         self.description = description
-
-
-class GrantStore(Protocol):
-    async def add_code(
-        self,
-        code_hash: str,
-        family_id: str,
-        sign_in: SignIn,
-        redirect_uri: str,
-        code_challenge: str,
-        expires_at: datetime,
-    ) -> None: ...
-
-    async def redeem_code(self, code_hash: str, now: datetime) -> StoredCode | None:
-        """Mark the code redeemed and return it (`redeemed_before` if it already was)."""
-        ...
-
-    async def add_refresh(
-        self,
-        token_hash: str,
-        family_id: str,
-        sign_in: SignIn,
-        created_at: datetime,
-        expires_at: datetime,
-    ) -> None: ...
-
-    async def use_refresh(self, token_hash: str, now: datetime) -> StoredRefresh | None:
-        """Mark the token used and return it (`used_before` if it already was)."""
-        ...
-
-    async def revoke_family(self, family_id: str, now: datetime) -> None: ...
-
-    async def revoke_user(self, user_id: str, now: datetime) -> None: ...
-
-    async def purge(self, before: datetime) -> None: ...
 
 
 def digest(secret: str) -> str:

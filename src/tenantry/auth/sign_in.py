@@ -1,15 +1,17 @@
 """Checking a partner user's sign-in: password, attempts limit, second factor.
 
-Shared by the OAuth sign-in page and the portal's own sign-in. Failed attempts are counted
-per user name and minute in the database, so every node enforces one limit.
+One service for the OAuth sign-in page and the portal's own sign-in: the pages parse their
+forms, call it and render the typed outcome. Failed attempts are counted per user name and
+minute in the database, so every node enforces one limit.
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
+from dataclasses import dataclass
 from typing import Protocol
 
+from tenantry.domain.clock import Clock
 from tenantry.domain.models import PartnerUser
 from tenantry.domain.ports import UnitOfWorkFactory
 from tenantry.security.passwords import verify_password
@@ -24,13 +26,22 @@ class HitCounter(Protocol):
     async def count(self, partner_id: str, resource: str, window_start: int) -> int: ...
 
 
-class Attempts:
-    """Failed sign-ins of one user name in the current minute."""
+class CodeChecker(Protocol):
+    """The second factor as the sign-in needs it (`tenantry.auth.second_factor`)."""
 
-    def __init__(self, counter: HitCounter, username: str) -> None:
+    def needs_code(self, method: str) -> bool: ...
+
+    def vouched(self, method: str) -> bool: ...
+
+    def verify(self, sealed: bytes | None, user_id: str, code: str) -> bool: ...
+
+
+class Attempts:
+    """Failed sign-ins of one user name in the minute of `now` (seconds since the epoch)."""
+
+    def __init__(self, counter: HitCounter, username: str, now: int) -> None:
         self._counter = counter
         self._key = hashlib.sha256(username.casefold().encode()).hexdigest()[:36]
-        now = int(time.time())
         self._window = now - now % 60
 
     async def exhausted(self) -> bool:
@@ -40,19 +51,131 @@ class Attempts:
         await self._counter.hit(self._key, "sign-in", self._window)
 
 
-async def find_user(uow: UnitOfWorkFactory, username: str) -> PartnerUser | None:
-    """The partner user with this sign-in name, if the name is a plausible one."""
-    if not username or len(username) > _NAME_MAX or not username.isprintable():
-        return None
-    async with uow() as work:
-        return await work.partners.get_user(username)
+@dataclass(frozen=True)
+class TooManyAttempts:
+    """`username` used up its failed attempts of this minute; nothing was checked."""
+
+    username: str
 
 
-async def check_password(
-    uow: UnitOfWorkFactory, username: str, password: str
-) -> PartnerUser | None:
-    """The user if the password is theirs. The hash is checked even for an unknown name,
-    so that timing does not tell which names exist."""
-    user = await find_user(uow, username)
-    genuine = verify_password(user.password_hash if user else None, password)
-    return user if user is not None and genuine else None
+@dataclass(frozen=True)
+class WrongPassword:
+    """No such user, a wrong password, or a user of another partner than the app's."""
+
+
+@dataclass(frozen=True)
+class CodeRequired:
+    """The password is right; the user's one-time code comes next (`check_code`)."""
+
+    user: PartnerUser
+
+
+@dataclass(frozen=True)
+class PasswordOnly:
+    """The password is right and no second factor is asked: a sign-in without MFA (the
+    user's `mfa` is "none", or "sandbox" outside the sandbox). The OAuth page issues tokens
+    without the MFA claim; the portal, which needs MFA as the API does, refuses it."""
+
+    user: PartnerUser
+
+
+@dataclass(frozen=True)
+class WrongCode:
+    """The one-time code is not the user's current one."""
+
+    user: PartnerUser
+
+
+@dataclass(frozen=True)
+class UserGone:
+    """The user of a pending code step no longer exists."""
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """The user is signed in with multi-factor authentication (a right code, or the
+    sandbox vouching for the second factor)."""
+
+    user: PartnerUser
+
+
+PasswordOutcome = TooManyAttempts | WrongPassword | CodeRequired | PasswordOnly | SignedIn
+CodeOutcome = UserGone | TooManyAttempts | WrongCode | SignedIn
+
+
+class SignInService:
+    """The steps of a partner user's sign-in, each returning what happened."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        counter: HitCounter,
+        second_factor: CodeChecker,
+        clock: Clock,
+    ) -> None:
+        self._uow = uow
+        self._counter = counter
+        self._second_factor = second_factor
+        self._clock = clock
+
+    def _attempts(self, username: str) -> Attempts:
+        return Attempts(self._counter, username, int(self._clock.now().timestamp()))
+
+    async def check_password(
+        self,
+        username: str,
+        password: str,
+        *,
+        client_id: str | None = None,
+    ) -> PasswordOutcome:
+        """The password step. With `client_id`, only users of the partner that registered
+        that app may sign in."""
+        attempts = self._attempts(username)
+        if await attempts.exhausted():
+            return TooManyAttempts(username)
+        user, app_partner = await self._user_and_app_partner(username, client_id)
+        # The hash is checked even for an unknown name, so that timing does not tell which
+        # names exist.
+        genuine = verify_password(user.password_hash if user else None, password)
+        if (
+            user is None
+            or not genuine
+            or (client_id is not None and user.partner_id != app_partner)
+        ):
+            await attempts.failed()
+            return WrongPassword()
+        if self._second_factor.needs_code(user.mfa):
+            return CodeRequired(user)
+        if self._second_factor.vouched(user.mfa):
+            return SignedIn(user)
+        return PasswordOnly(user)
+
+    async def check_code(self, user_id: str, code: str) -> CodeOutcome:
+        """The code step, for the user whose password `check_password` accepted."""
+        async with self._uow() as work:
+            user = await work.partners.get_user_by_id(user_id)
+        if user is None:
+            return UserGone()
+        attempts = self._attempts(user.user_principal_name)
+        if await attempts.exhausted():
+            return TooManyAttempts(user.user_principal_name)
+        if not self._second_factor.verify(user.totp_secret_sealed, user.id, code):
+            await attempts.failed()
+            return WrongCode(user)
+        return SignedIn(user)
+
+    async def signed_in_user(self, user_id: str, partner_id: str) -> PartnerUser | None:
+        """The user of a session, if they still exist and still belong to the partner."""
+        async with self._uow() as work:
+            user = await work.partners.get_user_by_id(user_id)
+        return user if user is not None and user.partner_id == partner_id else None
+
+    async def _user_and_app_partner(
+        self, username: str, client_id: str | None
+    ) -> tuple[PartnerUser | None, str | None]:
+        if not username or len(username) > _NAME_MAX or not username.isprintable():
+            return None, None
+        async with self._uow() as work:
+            user = await work.partners.get_user(username)
+            app = await work.partners.get_app(client_id) if client_id is not None else None
+        return user, None if app is None else app.partner_id

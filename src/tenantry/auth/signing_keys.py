@@ -10,18 +10,18 @@ import asyncio
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
-from sqlalchemy import delete, insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from tenantry.auth.errors import AdministrationError
+from tenantry.auth.ports import KeyWorkFactory, StoredSigningKey
+from tenantry.domain.audit import Action, Actor, AuditEvent, audit_event
+from tenantry.domain.clock import Clock, SystemClock
 from tenantry.security.sealing import Sealer
-from tenantry.storage.tables import signing_keys
 
 _RELOAD_INTERVAL_SECONDS = 5.0
 _KEY_SIZE = 2048
@@ -66,11 +66,6 @@ def pregenerate() -> None:
     _pregenerated.start()
 
 
-# Called with the transaction that adds or removes a key, and the key's id: what it writes
-# (the audit trail) commits with the change or not at all.
-KeyChange = Callable[[AsyncConnection, str], Awaitable[None]]
-
-
 @dataclass(frozen=True)
 class SigningKey:
     kid: str
@@ -80,9 +75,13 @@ class SigningKey:
 
 
 class SigningKeyStore:
-    def __init__(self, engine: AsyncEngine, sealer: Sealer) -> None:
-        self._engine = engine
+    """The keys every node signs and verifies with; rotating and retiring them are the
+    operator's use cases (`tenantry keys`), each audited in the transaction of the change."""
+
+    def __init__(self, uow: KeyWorkFactory, sealer: Sealer, clock: Clock | None = None) -> None:
+        self._uow = uow
         self._sealer = sealer
+        self._clock = clock or SystemClock()
         self._keys: dict[str, SigningKey] = {}
         self._lock = asyncio.Lock()
         self._last_reload = float("-inf")
@@ -114,13 +113,13 @@ class SigningKeyStore:
 
     async def reload(self) -> None:
         """Take the stored keys as they are now: new ones are added, retired ones dropped."""
-        async with self._lock, self._engine.connect() as conn:
+        async with self._lock, self._uow() as work:
             self._last_reload = time.monotonic()
-            rows = (await conn.execute(select(signing_keys))).all()
-        if not rows:
+            stored = await work.signing_keys.all()
+        if not stored:
             return  # never drop every key: an emptied table is a mistake, not a rotation
         keys = {}
-        for row in rows:
+        for row in stored:
             known = self._keys.get(row.kid)
             if known is None:
                 pem = self._sealer.open(row.private_key_sealed, row.kid.encode())
@@ -135,31 +134,31 @@ class SigningKeyStore:
             keys[row.kid] = known
         self._keys = keys
 
-    async def rotate(self, on_change: KeyChange | None = None) -> SigningKey:
+    async def rotate(self, actor: Actor) -> SigningKey:
         """A new key, which signs from now on; tokens signed by older keys still verify
         until those keys are retired. Other nodes switch at their next reload."""
-        await self._create(on_change)
+        await self._create(actor)
         await self.reload()
         return self.current
 
-    async def retire(self, kid: str, on_change: KeyChange | None = None) -> None:
+    async def retire(self, kid: str, actor: Actor) -> None:
         """Remove a key: tokens it signed stop verifying once each node reloads. The newest
         key cannot be retired (rotate first)."""
         await self.reload()
         if kid not in self._keys:
-            raise KeyError(kid)
+            raise AdministrationError(f"there is no signing key {kid!r}")
         if kid == self.current.kid:
-            raise ValueError("the newest key signs new tokens: rotate before retiring it")
-        async with self._engine.begin() as conn:
-            await conn.execute(delete(signing_keys).where(signing_keys.c.kid == kid))
-            if on_change is not None:
-                await on_change(conn, kid)
+            raise AdministrationError("the newest key signs new tokens: rotate before retiring it")
+        async with self._uow() as work:
+            await work.signing_keys.remove(kid)
+            await work.audit.record(self._event(actor, Action.SIGNING_KEY_RETIRED, kid))
+            await work.commit()
         await self.reload()
 
     def listing(self) -> list[SigningKey]:
         return sorted(self._keys.values(), key=lambda k: k.created_at)
 
-    async def _create(self, on_change: KeyChange | None = None) -> None:
+    async def _create(self, actor: Actor | None = None) -> None:
         private = _pregenerated.take()
         if private is None:
             private = await asyncio.to_thread(_generate)
@@ -172,14 +171,16 @@ class SigningKeyStore:
         public_pem = private.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
-        async with self._engine.begin() as conn:
-            await conn.execute(
-                insert(signing_keys).values(
-                    kid=kid,
-                    private_key_sealed=self._sealer.seal(pem, kid.encode()),
-                    public_key_pem=public_pem.decode(),
-                    created_at=datetime.now(UTC),
-                )
-            )
-            if on_change is not None:
-                await on_change(conn, kid)
+        stored = StoredSigningKey(
+            kid, self._sealer.seal(pem, kid.encode()), public_pem.decode(), self._clock.now()
+        )
+        async with self._uow() as work:
+            await work.signing_keys.add(stored)
+            if actor is not None:
+                await work.audit.record(self._event(actor, Action.SIGNING_KEY_ROTATED, kid))
+            await work.commit()
+
+    def _event(self, actor: Actor, action: Action, kid: str) -> AuditEvent:
+        return audit_event(
+            actor, action, self._clock.now(), target_type="signingKey", target_id=kid
+        )

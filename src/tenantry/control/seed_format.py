@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 import pycountry
 
-from tenantry.api.schemas.wire import ADDRESS_MEMBERS
 from tenantry.auth import second_factor
-from tenantry.domain.errors import Errors, ServiceError
-from tenantry.domain.listing import is_guid
+from tenantry.domain.ids import is_guid
 from tenantry.domain.models import (
     AddressDraft,
     CustomerDraft,
@@ -27,60 +24,22 @@ from tenantry.domain.models import (
     PartnerType,
 )
 from tenantry.http.body import Ambiguous
+from tenantry.http.wire import ADDRESS_MEMBERS
+from tenantry.sandbox.seeds import (
+    Seed,
+    SeedApp,
+    SeedCustomer,
+    SeedPartner,
+    SeedPartnership,
+    SeedUser,
+    malformed,
+)
 
 # Partners given without a tenantId get one derived from their name, so that running the
 # same seed twice finds them instead of creating twins.
 _SEED_NAMESPACE = uuid.UUID("7e4a47e7-de00-4000-8000-00000000005e")
 DEFAULT_ROLES = ("Admin agent",)
 _MAX_ITEMS = 10_000
-
-
-def malformed(reason: str) -> ServiceError:
-    return ServiceError(Errors.MALFORMED_REQUEST, {"reason": reason})
-
-
-@dataclass(frozen=True)
-class SeedApp:
-    client_id: str
-    client_secret: str
-    display_name: str
-    redirect_uris: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class SeedUser:
-    user_principal_name: str
-    password: str
-    display_name: str
-    roles: tuple[str, ...]
-    mfa: str = "sandbox"
-
-
-@dataclass(frozen=True)
-class SeedPartner:
-    partner: Partner
-    apps: tuple[SeedApp, ...]
-    users: tuple[SeedUser, ...]
-
-
-@dataclass(frozen=True)
-class SeedPartnership:
-    provider_id: str
-    reseller_id: str
-    state: PartnershipState
-
-
-@dataclass(frozen=True)
-class SeedCustomer:
-    partner_id: str
-    draft: CustomerDraft
-
-
-@dataclass(frozen=True)
-class Seed:
-    partners: tuple[SeedPartner, ...]
-    partnerships: tuple[SeedPartnership, ...]
-    customers: tuple[SeedCustomer, ...]
 
 
 class _Object:

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml  # type: ignore[import-untyped]  # PyYAML ships no type hints
 
-from tenantry.control.seed_format import malformed
+from tenantry.sandbox.seeds import malformed
 
 
 def _join(path: str, name: str) -> str:

@@ -21,23 +21,18 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tenantry.auth.development import ensure_development_partner
 from tenantry.control.auth import AdminDep, sandbox_actor
 from tenantry.control.fault_registry import registry_of
 from tenantry.control.request_log import request_log_of
-from tenantry.control.seed_format import malformed, read_seed
+from tenantry.control.seed_format import read_seed
 from tenantry.control.seed_yaml import parse_yaml
-from tenantry.control.seeding import SeedReport, apply_seed
-from tenantry.domain.audit import SANDBOX, Action, Actor, audit_event
+from tenantry.domain.audit import SANDBOX, Actor
 from tenantry.domain.errors import ServiceError
 from tenantry.http.body import BOM, parse_json_object, read_body
 from tenantry.http.deps import runtime_of
 from tenantry.http.errors import JSON_TYPE, envelope
 from tenantry.runtime import ConfigurationError, Runtime
-from tenantry.storage import snapshot
-from tenantry.storage.audit_repository import SqlAuditLog
-from tenantry.storage.db import is_sqlite
-from tenantry.storage.shared_transaction import SharedTransaction
+from tenantry.sandbox.seeds import Seed, SeedReport, malformed
 
 router = APIRouter(tags=["sandbox control plane"])
 log = logging.getLogger("tenantry")
@@ -54,21 +49,7 @@ class SeedFileError(ConfigurationError):
 @router.post("/_tenantry/reset", status_code=204)
 async def reset(request: Request, _admin: AdminDep, empty: bool = False) -> Response:
     runtime = runtime_of(request)
-    async with SharedTransaction(runtime.engine) as tx:
-        await snapshot.clear_all(tx.connection)
-        if not empty:
-            await ensure_development_partner(tx, runtime.hasher)
-        # The audit trail is kept (storage/snapshot.py): the reset is added to it.
-        reset_event = audit_event(
-            sandbox_actor(request),
-            Action.SANDBOX_RESET,
-            runtime.clock.now(),
-            target_type="sandbox",
-            target_id="state",
-            details={"empty": empty},
-        )
-        await SqlAuditLog(tx.connection).record(reset_event)
-        await tx.commit()
+    await runtime.sandbox_state.reset(sandbox_actor(request), empty=empty)
     runtime.forget_partners()
     # A reset sandbox has no faults armed and no history of earlier requests either.
     registry_of(request.app).clear()
@@ -78,12 +59,7 @@ async def reset(request: Request, _admin: AdminDep, empty: bool = False) -> Resp
 
 @router.get("/_tenantry/export")
 async def export_state(request: Request, _admin: AdminDep) -> Response:
-    runtime = runtime_of(request)
-    async with runtime.engine.connect() as conn:
-        if not is_sqlite(runtime.engine.url):  # one consistent picture across the tables
-            await conn.execution_options(isolation_level="REPEATABLE READ")
-        async with conn.begin():
-            document = await snapshot.dump(conn, runtime.clock.now())
+    document = await runtime_of(request).sandbox_state.export()
     return Response(orjson.dumps(document), media_type=JSON_TYPE)
 
 
@@ -102,33 +78,34 @@ def _json_document(raw: bytes) -> Any:
 async def import_state(request: Request, _admin: AdminDep) -> Response:
     runtime = runtime_of(request)
     document = _json_document(await read_body(request, limit=STATE_BODY_LIMIT))
-    try:
-        rows = snapshot.read_document(document)
-        snapshot.check_sealed(rows, runtime.signing_sealer)
-        responses = runtime.responses_sealer
-        async with SharedTransaction(runtime.engine) as tx:
-            written = await snapshot.load(
-                tx.connection, rows, responses=responses, now=runtime.clock.now()
-            )
-            imported = audit_event(
-                sandbox_actor(request),
-                Action.SANDBOX_IMPORTED,
-                runtime.clock.now(),
-                target_type="sandbox",
-                target_id="state",
-                details={"rows": dict(written)},
-            )
-            await SqlAuditLog(tx.connection).record(imported)
-            await tx.commit()
-    except snapshot.SnapshotError as exc:
-        raise malformed(str(exc)) from exc
+    await runtime.sandbox_state.import_state(document, sandbox_actor(request))
     runtime.forget_partners()
-    await runtime.tokens.keys.reload()  # the snapshot's signing keys verify from now on
     return Response(status_code=204)
 
 
 def _report_response(report: SeedReport) -> Response:
-    return Response(orjson.dumps(report.wire()), media_type=JSON_TYPE)
+    body = {
+        "partners": {"created": report.partners_created, "existing": report.partners_existing},
+        "partnerships": {
+            "created": report.partnerships_created,
+            "existing": report.partnerships_existing,
+        },
+        "customers": {
+            "created": [
+                {"id": c.id, "domain": c.domain, "partner": c.partner_id}
+                for c in report.customers_created
+            ],
+            "existing": report.customers_existing,
+        },
+    }
+    return Response(orjson.dumps(body), media_type=JSON_TYPE)
+
+
+async def _apply_seed(runtime: Runtime, seed: Seed, actor: Actor) -> SeedReport:
+    report = await runtime.sandbox_state.seed(seed, actor)
+    # The partner cache must not answer for partners as they were before the seed.
+    runtime.forget_partners()
+    return report
 
 
 @router.post("/_tenantry/seed")
@@ -136,7 +113,7 @@ async def seed(request: Request, _admin: AdminDep) -> Response:
     raw = await read_body(request, limit=STATE_BODY_LIMIT)
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     folded = parse_yaml(raw) if media_type in _YAML_TYPES else parse_json_object(raw)
-    report = await apply_seed(runtime_of(request), read_seed(folded), sandbox_actor(request))
+    report = await _apply_seed(runtime_of(request), read_seed(folded), sandbox_actor(request))
     return _report_response(report)
 
 
@@ -161,7 +138,8 @@ async def load_seed_file(runtime: Runtime, path: Path) -> None:
         raise SeedFileError(f"cannot read seed file {path}: {exc.strerror}") from None
     try:
         folded = parse_json_object(raw) if suffix == ".json" else parse_yaml(raw)
-        report = await apply_seed(runtime, read_seed(folded), Actor(SANDBOX, f"seed file {path}"))
+        actor = Actor(SANDBOX, f"seed file {path}")
+        report = await _apply_seed(runtime, read_seed(folded), actor)
     except ServiceError as error:
         message = f"seed file {path} was not applied: {_explain(error)}"
         log.error("%s", message)

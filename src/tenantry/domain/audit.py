@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 # Who acts: a partner's app (client credentials), a partner's signed-in user, an operator
@@ -23,13 +23,6 @@ ACTOR_TYPES = (APP, USER, OPERATOR, SANDBOX)
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
-
-
-class UtcClock:
-    """The wall clock, for services built without one (the runtime passes its own)."""
-
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 class Action(StrEnum):

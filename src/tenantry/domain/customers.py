@@ -14,10 +14,11 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from tenantry.domain.audit import Action, Actor, AuditEvent, audit_event
+from tenantry.domain.clock import Clock
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.gdap import DEFAULT_DURATION_DAYS, default_gdap_roles
 from tenantry.domain.idempotency import IdempotencyKey, StoredResponse
-from tenantry.domain.listing import is_guid
+from tenantry.domain.ids import is_guid
 from tenantry.domain.models import (
     AdminUser,
     BillingProfile,
@@ -36,7 +37,6 @@ from tenantry.domain.models import (
 from tenantry.domain.offers import find_offer
 from tenantry.domain.passwords import generate_admin_password
 from tenantry.domain.ports import (
-    Clock,
     DomainAlreadyTaken,
     IdempotencyKeyTaken,
     SecretHasher,

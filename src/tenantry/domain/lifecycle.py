@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from tenantry.domain.audit import Action, Actor, UtcClock, audit_event
+from tenantry.domain.audit import Action, Actor, audit_event
+from tenantry.domain.clock import Clock, SystemClock
 from tenantry.domain.customers import visible_customer
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.models import Customer, Partner, RelationshipToPartner
-from tenantry.domain.ports import Clock, UnitOfWorkFactory
+from tenantry.domain.ports import UnitOfWorkFactory
 from tenantry.domain.sandbox import Visibility, cutoff_of
 
 
@@ -22,7 +23,7 @@ class LifecycleService:
         clock: Clock | None = None,
     ) -> None:
         self._uow = uow
-        self._clock: Clock = clock or UtcClock()
+        self._clock: Clock = clock or SystemClock()
         self._sandbox = sandbox
         self._visibility = visibility
 

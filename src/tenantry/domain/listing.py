@@ -1,4 +1,5 @@
-"""Listing and searching a partner's customers, newest first, one keyset page at a time.
+"""The vocabulary of listing and searching a partner's customers, newest first, one keyset
+page at a time (the service is `customer_listing.py`).
 
 A page is defined by the last customer of the previous page (its creation time and id),
 never by an offset: the cost of a page does not grow with its depth, and customers created
@@ -7,18 +8,12 @@ while a client pages sit before its position, so none is returned twice.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from tenantry.domain.errors import Errors, ServiceError
-from tenantry.domain.models import Customer, Partner
-from tenantry.domain.sandbox import SandboxLimits
-
-if TYPE_CHECKING:  # ports imports this module's query types
-    from tenantry.domain.ports import Clock, UnitOfWorkFactory
+from tenantry.domain.models import Customer
 
 MAX_PAGE_SIZE = 500
 
@@ -95,41 +90,3 @@ def check_filter_value(customer_filter: CustomerFilter) -> None:
                 Errors.FILTER_INVALID,
                 {"reason": f"{customer_filter.field.value} takes a partner tenant id (a GUID)"},
             )
-
-
-class CustomerListing:
-    def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, limits: SandboxLimits | None = None
-    ) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._limits = limits or SandboxLimits()
-
-    async def page(
-        self,
-        partner: Partner,
-        size: int,
-        customer_filter: CustomerFilter | None = None,
-        after: Cursor | None = None,
-        *,
-        app_only: bool,
-    ) -> CustomerPage:
-        if customer_filter is not None:
-            if customer_filter.field.needs_user and app_only:
-                raise ServiceError(Errors.APP_ONLY_NOT_SUPPORTED)
-            check_filter_value(customer_filter)
-        cutoff = self._limits.provisioned_before(self._clock.now())
-        query = PageQuery(partner.tenant_id, size + 1, customer_filter, after, cutoff)
-        async with self._uow() as work:
-            rows = await work.customers.page(query)
-        items, more = rows[:size], len(rows) > size
-        last = items[-1] if items and more else None
-        return CustomerPage(items, Cursor(last.created_at, last.id) if last else None)
-
-
-_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-
-
-def is_guid(value: str) -> bool:
-    """The canonical 8-4-4-4-12 form only (no braces, no other hyphenation)."""
-    return _GUID.fullmatch(value) is not None

@@ -44,10 +44,6 @@ class TwinStillRunning(StorageBusy):
     """Claiming an idempotency key waited past the bound: a twin request holds it."""
 
 
-class Clock(Protocol):
-    def now(self) -> datetime: ...
-
-
 class Signer(Protocol):
     """Signs a payload into a token and gives the payload back only from an intact token."""
 

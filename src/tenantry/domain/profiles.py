@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
-from tenantry.domain.audit import Action, Actor, UtcClock, audit_event
+from tenantry.domain.audit import Action, Actor, audit_event
+from tenantry.domain.clock import Clock, SystemClock
 from tenantry.domain.customers import new_etag, visible_customer
 from tenantry.domain.errors import Errors, FieldProblem, ServiceError
 from tenantry.domain.models import BillingProfile, Customer, CustomerDraft, Partner
-from tenantry.domain.ports import Clock, UnitOfWorkFactory
+from tenantry.domain.ports import UnitOfWorkFactory
 from tenantry.domain.rules import validate_new_customer
 from tenantry.domain.sandbox import Visibility, cutoff_of
 
@@ -46,7 +48,7 @@ class ProfileService:
         clock: Clock | None = None,
     ) -> None:
         self._uow = uow
-        self._clock: Clock = clock or UtcClock()
+        self._clock: Clock = clock or SystemClock()
         self._sandbox = sandbox
         self._visibility = visibility
 
@@ -142,8 +144,17 @@ class ProfileService:
 
 
 def _relative_to_profile(error: ServiceError) -> ServiceError:
-    """Paths relative to the billing profile, which is the whole body of this request."""
+    """Paths relative to the billing profile, which is the whole body of this request: in
+    `data` and in the description's `field` alike."""
     problems = tuple(
-        dataclasses.replace(p, path=p.path.removeprefix(_PREFIX)) for p in error.problems
+        dataclasses.replace(p, path=p.path.removeprefix(_PREFIX), params=_relative(p.params))
+        for p in error.problems
     )
-    return ServiceError(error.spec, error.params, problems)
+    return ServiceError(error.spec, _relative(error.params), problems)
+
+
+def _relative(params: Mapping[str, object]) -> dict[str, object]:
+    named = params.get("field")
+    if isinstance(named, str):
+        return {**params, "field": named.removeprefix(_PREFIX)}
+    return dict(params)

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+
+from tenantry.domain.clock import Clock
 
 PARTNER_CENTER_SANDBOX_CAP = 75  # customers per partner in Partner Center's sandbox
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
 
 
 @dataclass

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from tenantry.domain.audit import Action, Actor, audit_event
+from tenantry.domain.clock import Clock
 from tenantry.domain.customers import visible_customer
 from tenantry.domain.errors import Errors, FieldProblem, ServiceError
-from tenantry.domain.listing import is_guid
+from tenantry.domain.ids import is_guid
 from tenantry.domain.models import Partner, Subscription
-from tenantry.domain.ports import Clock, UnitOfWorkFactory
+from tenantry.domain.ports import UnitOfWorkFactory
 from tenantry.domain.roles import authorize_customer_change
 from tenantry.domain.sandbox import Visibility, cutoff_of
 

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tenantry.auth.grants import SignIn, StoredCode, StoredRefresh
+from tenantry.auth.ports import SignIn, StoredCode, StoredRefresh
 from tenantry.storage import tables as t
 
 

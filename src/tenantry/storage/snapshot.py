@@ -43,6 +43,7 @@ from tenantry.auth import second_factor
 from tenantry.domain.gdap import ROLE_TEMPLATE_IDS
 from tenantry.domain.idempotency import IdempotencyKey
 from tenantry.domain.models import Address, PartnershipState, PartnerType
+from tenantry.sandbox.ports import SnapshotRefused, SnapshotRows
 from tenantry.security.sealing import Sealer, SealError
 from tenantry.storage import tables as t
 from tenantry.storage.db import is_lock_timeout
@@ -65,10 +66,10 @@ _CHOICES: dict[tuple[str, str], frozenset[str]] = {
     (t.partner_users.name, "mfa"): frozenset(second_factor.METHODS),
 }
 
-Rows = dict[str, list[dict[str, Any]]]
+Rows = SnapshotRows
 
 
-class SnapshotError(ValueError):
+class SnapshotError(SnapshotRefused):
     """The document cannot be imported; the message says exactly why."""
 
 

@@ -13,6 +13,7 @@ from tenantry.storage.customer_repository import SqlCustomerRepository
 from tenantry.storage.db import is_lock_timeout
 from tenantry.storage.idempotency_repository import SqlIdempotencyRepository
 from tenantry.storage.partner_repository import SqlPartnerRepository
+from tenantry.storage.signing_key_repository import SqlSigningKeyRepository
 from tenantry.storage.subscription_repository import SqlSubscriptionRepository
 
 
@@ -35,6 +36,7 @@ class SqlUnitOfWork:
     partners: SqlPartnerRepository
     subscriptions: SqlSubscriptionRepository
     audit: SqlAuditLog
+    signing_keys: SqlSigningKeyRepository
 
     def __init__(self, engine: AsyncEngine, sealer: Sealer) -> None:
         self._engine = engine
@@ -56,6 +58,7 @@ class SqlUnitOfWork:
         self.partners = SqlPartnerRepository(conn)
         self.subscriptions = SqlSubscriptionRepository(conn)
         self.audit = SqlAuditLog(conn)
+        self.signing_keys = SqlSigningKeyRepository(conn)
         return self
 
     async def __aexit__(

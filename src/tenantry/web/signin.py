@@ -8,8 +8,10 @@ PKCE verifier.
 
 Everything the form needs between steps travels in one signed, expiring `flow` value;
 the server keeps no session. A cookie set with the form, whose digest the flow carries,
-stops another site from submitting the form for the user (login CSRF). Failed attempts
-are limited per user name (`tenantry.auth.sign_in`).
+stops another site from submitting the form for the user (login CSRF). The password and
+code checks, and the limit on failed attempts, are the `SignInService`'s
+(`tenantry.auth.sign_in`), which the portal's sign-in shares; the flow's fields are
+`tenantry.auth.sign_in_state.AuthorizeFlow`.
 """
 
 from __future__ import annotations
@@ -18,26 +20,42 @@ import hashlib
 import hmac
 import secrets
 import time
-from typing import Any
+from dataclasses import replace
+from typing import Any, assert_never
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-import orjson
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from tenantry.api.openapi import SIGN_IN_PROBLEMS
-from tenantry.api.routes.oauth import find_app
 from tenantry.auth.development import DEV_USER_UPN
-from tenantry.auth.grants import SignIn, is_valid_challenge
+from tenantry.auth.grants import is_valid_challenge
+from tenantry.auth.ports import SignIn
 from tenantry.auth.scopes import ScopeError, requested_audience
-from tenantry.auth.sign_in import Attempts, check_password
+from tenantry.auth.sign_in import (
+    CodeRequired,
+    PasswordOnly,
+    SignedIn,
+    TooManyAttempts,
+    UserGone,
+    WrongCode,
+    WrongPassword,
+)
+from tenantry.auth.sign_in_state import AuthorizeFlow
 from tenantry.domain.errors import ServiceError
 from tenantry.domain.models import AppRegistration, PartnerUser
 from tenantry.http.body import read_body
 from tenantry.http.deps import runtime_of
 from tenantry.web.locale import LANGUAGES, Translator, negotiate
 from tenantry.web.pages import render
+
+# What the OpenAPI document says of every answer: the page, telling the user what went wrong.
+SIGN_IN_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    "default": {
+        "description": "The sign-in page telling the user what went wrong.",
+        "content": {"text/html": {"schema": {"type": "string"}}},
+    },
+}
 
 router = APIRouter(tags=["oauth"], default_response_class=HTMLResponse, responses=SIGN_IN_PROBLEMS)
 
@@ -100,42 +118,35 @@ def _csrf_digest(cookie: str) -> str:
     return hashlib.sha256(cookie.encode()).hexdigest()[:32]
 
 
-def _pack(request: Request, flow: dict[str, Any]) -> str:
-    return runtime_of(request).sign_in_flow.wrap(orjson.dumps(flow))
-
-
-def _unpack(request: Request, value: str) -> dict[str, Any]:
-    raw = runtime_of(request).sign_in_flow.unwrap(value)
-    if raw is None:
-        raise _Refused("expired")
-    flow: dict[str, Any] = orjson.loads(raw)
-    if flow.get("x", 0) < time.time():
+def _unpack(request: Request, value: str) -> AuthorizeFlow:
+    flow = AuthorizeFlow.from_token(runtime_of(request).sign_in_flow, value)
+    if flow is None or not flow.live(time.time()):
         raise _Refused("expired")
     cookie = request.cookies.get(COOKIE, "")
-    if not cookie or not hmac.compare_digest(_csrf_digest(cookie), flow.get("k", "")):
+    if not cookie or not hmac.compare_digest(_csrf_digest(cookie), flow.csrf_digest):
         raise _Refused("cookie")
     return flow
 
 
-def _authorize_query(flow: dict[str, Any], locale: str) -> str:
+def _authorize_query(flow: AuthorizeFlow, locale: str) -> str:
     """The original authorization request, for the language links of later steps."""
     query = {
-        "client_id": flow["c"],
+        "client_id": flow.client_id,
         "response_type": "code",
-        "redirect_uri": flow["r"],
-        "response_mode": flow["m"],
-        "code_challenge": flow["ch"],
+        "redirect_uri": flow.redirect_uri,
+        "response_mode": flow.response_mode,
+        "code_challenge": flow.code_challenge,
         "code_challenge_method": "S256",
         "ui_locales": locale,
     }
-    query |= {"resource": flow["a"]} if flow["v1"] else {"scope": flow["s"]}
-    query |= {k: flow[f] for k, f in (("state", "st"), ("nonce", "n")) if flow.get(f)}
+    query |= {"resource": flow.audience} if flow.v1 else {"scope": flow.scope}
+    query |= {k: v for k, v in (("state", flow.state), ("nonce", flow.nonce)) if v}
     return urlencode(query)
 
 
 def _page(
     request: Request,
-    flow: dict[str, Any],
+    flow: AuthorizeFlow,
     locale: str,
     *,
     step: str,
@@ -143,20 +154,19 @@ def _page(
     username: str = "",
 ) -> Response:
     runtime = runtime_of(request)
-    _ = Translator(locale)
     cookie = request.cookies.get(COOKIE) or secrets.token_urlsafe(24)
-    flow = flow | {"k": _csrf_digest(cookie)}
+    flow = replace(flow, csrf_digest=_csrf_digest(cookie))
     path = request.url.path
     switch = [(code, name, f"{path}?{_authorize_query(flow, code)}") for code, name in LANGUAGES]
     response = render(
         "signin.html",
         locale,
-        form_targets=_origin(flow["r"]),
-        flow=_pack(request, flow),
+        form_targets=_origin(flow.redirect_uri),
+        flow=flow.to_token(runtime.sign_in_flow),
         step=step,
         error=error,
         username=username,
-        app_name=flow["an"],
+        app_name=flow.app_name,
         action=f"{path}?ui_locales={locale}",
         switch_links=switch,
         sandbox_user=DEV_USER_UPN if runtime.settings.sandbox and step == "password" else None,
@@ -178,11 +188,10 @@ def _error_page(locale: str, refused: _Refused) -> Response:
     return render("signin_error.html", locale, status=400, message=message)
 
 
-def _back_to_app(flow: dict[str, Any], params: dict[str, str], locale: str) -> Response:
+def _back_to_app(uri: str, mode: str, state: str, params: dict[str, str], locale: str) -> Response:
     """Deliver the code (or an error) to the app's redirect URI, as the app asked."""
-    if flow.get("st"):
-        params = params | {"state": flow["st"]}
-    uri, mode = flow["r"], flow["m"]
+    if state:
+        params = params | {"state": state}
     if mode == "form_post":
         return render(
             "form_post.html",
@@ -195,13 +204,14 @@ def _back_to_app(flow: dict[str, Any], params: dict[str, str], locale: str) -> R
     return RedirectResponse(uri + separator + urlencode(params), status_code=302)
 
 
-async def _start(request: Request, tenant: str, v1: bool) -> dict[str, Any]:
-    """Check an authorization request; the flow that carries it through the form."""
+async def _start(request: Request, tenant: str, v1: bool) -> tuple[AuthorizeFlow, str]:
+    """Check an authorization request; the flow that carries it through the form, and the
+    user name to suggest (`login_hint`)."""
     q = dict(request.query_params)
     client_id, redirect_uri = q.get("client_id", ""), q.get("redirect_uri", "")
     if not client_id:
         raise _Refused("missing", name="client_id")
-    app = await find_app(request, client_id, tenant)
+    app = await runtime_of(request).token_requests.find_app(client_id, tenant)
     if app is None:
         raise _Refused("unknown_app", client=client_id[:64], tenant=tenant[:64])
     if not redirect_uri:
@@ -209,40 +219,40 @@ async def _start(request: Request, tenant: str, v1: bool) -> dict[str, Any]:
     if not _redirect_allowed(app, redirect_uri):
         raise _Refused("bad_redirect", uri=redirect_uri[:256], app=app.display_name)
     mode = q.get("response_mode") or "query"
-    flow: dict[str, Any] = {
-        "t": tenant,
-        "c": app.client_id,
-        "an": app.display_name,
-        "r": redirect_uri,
-        "m": mode if mode in _MODES else "query",
-        "st": q.get("state", "")[:2048],
-        "n": q.get("nonce") or None,
-        "ch": q.get("code_challenge", ""),
-        "v1": v1,
-        "s": q.get("scope", "")[:1024],
-        "a": "",
-        "x": int(time.time()) + _FLOW_SECONDS,
-    }
+    nonce, challenge = q.get("nonce") or None, q.get("code_challenge", "")
     if q.get("response_type") != "code":
         raise _BackToApp("unsupported_response_type", "AADSTS70005: response_type must be 'code'.")
     if mode not in _MODES:
         raise _BackToApp("invalid_request", f"AADSTS900144: unknown response_mode '{mode}'.")
-    if q.get("code_challenge_method") != "S256" or not is_valid_challenge(flow["ch"]):
+    if q.get("code_challenge_method") != "S256" or not is_valid_challenge(challenge):
         raise _BackToApp(
             "invalid_request",
             "AADSTS9002325: Proof Key for Code Exchange is required: send a code_challenge "
             "with code_challenge_method=S256.",
         )
-    if flow["n"] is not None and len(flow["n"]) > 255:
+    if nonce is not None and len(nonce) > 255:
         raise _BackToApp("invalid_request", "AADSTS900144: the nonce is too long.")
     try:
-        flow["a"] = requested_audience(q, v1)
+        audience = requested_audience(q, v1)
     except ScopeError as exc:
         raise _BackToApp(exc.error, f"AADSTS{exc.aadsts}: {exc.description}") from exc
     if q.get("prompt") == "none":
         raise _BackToApp("login_required", "AADSTS50058: the user is not signed in.")
-    flow["hint"] = q.get("login_hint", "")[:128]
-    return flow
+    flow = AuthorizeFlow(
+        tenant=tenant,
+        client_id=app.client_id,
+        app_name=app.display_name,
+        redirect_uri=redirect_uri,
+        response_mode=mode,
+        state=q.get("state", "")[:2048],
+        nonce=nonce,
+        code_challenge=challenge,
+        v1=v1,
+        scope=q.get("scope", "")[:1024],
+        audience=audience,
+        expires=int(time.time()) + _FLOW_SECONDS,
+    )
+    return flow, q.get("login_hint", "")[:128]
 
 
 def _locale(request: Request) -> str:
@@ -252,88 +262,85 @@ def _locale(request: Request) -> str:
 async def _authorize_page(request: Request, tenant: str, v1: bool) -> Response:
     locale = _locale(request)
     try:
-        flow = await _start(request, tenant, v1)
+        flow, hint = await _start(request, tenant, v1)
     except _Refused as refused:
         return _error_page(locale, refused)
     except _BackToApp as back:
         return _error_redirect(request, back, locale)
-    hint = flow.pop("hint")
     return _page(request, flow, locale, step="password", username=hint)
 
 
 def _error_redirect(request: Request, back: _BackToApp, locale: str) -> Response:
     q = request.query_params
     mode = q.get("response_mode") if q.get("response_mode") in _MODES else "query"
-    flow = {"r": q["redirect_uri"], "m": mode, "st": q.get("state", "")[:2048]}
-    return _back_to_app(flow, {"error": back.error, "error_description": back.description}, locale)
-
-
-def _attempts(request: Request, username: str) -> Attempts:
-    return Attempts(runtime_of(request).hit_counter, username)
+    params = {"error": back.error, "error_description": back.description}
+    return _back_to_app(q["redirect_uri"], str(mode), q.get("state", "")[:2048], params, locale)
 
 
 async def _password_step(
-    request: Request, flow: dict[str, Any], form: dict[str, str], locale: str
+    request: Request, flow: AuthorizeFlow, form: dict[str, str], locale: str
 ) -> Response:
-    runtime = runtime_of(request)
     _ = Translator(locale)
     username, password = form.get("username", "").strip(), form.get("password", "")
-    attempts = _attempts(request, username)
-    if await attempts.exhausted():
-        return _page(request, flow, locale, step="password", error=_(MESSAGES["too_many"]))
-    user = await check_password(runtime.uow, username, password)
-    app_partner = await _app_partner(request, flow)
-    if user is None or user.partner_id != app_partner:
-        await attempts.failed()
-        error = _(MESSAGES["credentials"])
-        return _page(request, flow, locale, step="password", error=error, username=username)
-    if runtime.second_factor.needs_code(user.mfa):
-        code_flow = flow | {"u": user.id, "x": int(time.time()) + _CODE_STEP_SECONDS}
-        return _page(request, code_flow, locale, step="code", username=user.user_principal_name)
-    return await _signed_in(request, flow, user, runtime.second_factor.vouched(user.mfa), locale)
+    # Only users of the partner that registered the app may sign in to it.
+    result = await runtime_of(request).sign_in.check_password(
+        username, password, client_id=flow.client_id
+    )
+    match result:
+        case TooManyAttempts():
+            return _page(request, flow, locale, step="password", error=_(MESSAGES["too_many"]))
+        case WrongPassword():
+            error = _(MESSAGES["credentials"])
+            return _page(request, flow, locale, step="password", error=error, username=username)
+        case CodeRequired(user=user):
+            expires = int(time.time()) + _CODE_STEP_SECONDS
+            code_flow = replace(flow, user_id=user.id, expires=expires)
+            return _page(request, code_flow, locale, step="code", username=user.user_principal_name)
+        case PasswordOnly(user=user):  # tokens without the MFA claim
+            return await _signed_in(request, flow, user, False, locale)
+        case SignedIn(user=user):
+            return await _signed_in(request, flow, user, True, locale)
+        case _:
+            assert_never(result)
 
 
 async def _code_step(
-    request: Request, flow: dict[str, Any], form: dict[str, str], locale: str
+    request: Request, flow: AuthorizeFlow, user_id: str, form: dict[str, str], locale: str
 ) -> Response:
-    runtime = runtime_of(request)
-    async with runtime.uow() as work:
-        user = await work.partners.get_user_by_id(flow["u"])
-    if user is None:
-        raise _Refused("expired")
-    upn = user.user_principal_name
-    attempts = _attempts(request, upn)
-    if await attempts.exhausted():
-        error = Translator(locale)(MESSAGES["too_many"])
-        return _page(request, flow, locale, step="code", error=error, username=upn)
+    _ = Translator(locale)
     otp = form.get("otp", "").strip()
-    if not runtime.second_factor.verify(user.totp_secret_sealed, user.id, otp):
-        await attempts.failed()
-        error = Translator(locale)(MESSAGES["otp"])
-        return _page(request, flow, locale, step="code", error=error, username=upn)
-    return await _signed_in(request, flow, user, True, locale)
-
-
-async def _app_partner(request: Request, flow: dict[str, Any]) -> str | None:
-    async with runtime_of(request).uow() as work:
-        app = await work.partners.get_app(flow["c"])
-    return None if app is None else app.partner_id
+    result = await runtime_of(request).sign_in.check_code(user_id, otp)
+    match result:
+        case UserGone():
+            raise _Refused("expired")
+        case TooManyAttempts(username=upn):
+            error = _(MESSAGES["too_many"])
+            return _page(request, flow, locale, step="code", error=error, username=upn)
+        case WrongCode(user=user):
+            error, upn = _(MESSAGES["otp"]), user.user_principal_name
+            return _page(request, flow, locale, step="code", error=error, username=upn)
+        case SignedIn(user=user):
+            return await _signed_in(request, flow, user, True, locale)
+        case _:
+            assert_never(result)
 
 
 async def _signed_in(
-    request: Request, flow: dict[str, Any], user: PartnerUser, mfa: bool, locale: str
+    request: Request, flow: AuthorizeFlow, user: PartnerUser, mfa: bool, locale: str
 ) -> Response:
     sign_in = SignIn(
-        client_id=flow["c"],
+        client_id=flow.client_id,
         partner_id=user.partner_id,
         user_id=user.id,
-        audience=flow["a"],
-        scope=flow["s"],
+        audience=flow.audience,
+        scope=flow.scope,
         mfa=mfa,
-        nonce=flow["n"],
+        nonce=flow.nonce,
     )
-    code = await runtime_of(request).grants.issue_code(sign_in, flow["r"], flow["ch"])
-    return _back_to_app(flow, {"code": code}, locale)
+    code = await runtime_of(request).grants.issue_code(
+        sign_in, flow.redirect_uri, flow.code_challenge
+    )
+    return _back_to_app(flow.redirect_uri, flow.response_mode, flow.state, {"code": code}, locale)
 
 
 async def _submit(request: Request, v1: bool) -> Response:
@@ -345,10 +352,10 @@ async def _submit(request: Request, v1: bool) -> Response:
         except (ServiceError, UnicodeDecodeError, ValueError) as exc:
             raise _Refused("expired") from exc
         flow = _unpack(request, form.get("flow", ""))
-        if flow.get("v1") != v1:
+        if flow.v1 != v1:
             raise _Refused("expired")
-        if "u" in flow:
-            return await _code_step(request, flow, form, locale)
+        if flow.user_id is not None:
+            return await _code_step(request, flow, flow.user_id, form, locale)
         return await _password_step(request, flow, form, locale)
     except _Refused as refused:
         return _error_page(locale, refused)

@@ -20,7 +20,7 @@ from starlette.responses import Response
 from tenantry.api.schemas.audit import event_wire
 from tenantry.domain.audit import MAX_LIMIT, AuditCursor, AuditQuery, next_cursor
 from tenantry.domain.errors import Errors, ServiceError
-from tenantry.domain.listing import is_guid
+from tenantry.domain.ids import is_guid
 from tenantry.http.deps import runtime_of
 from tenantry.http.errors import JSON_TYPE
 
@@ -81,8 +81,7 @@ async def audit_trail(request: Request, _key: AuditKeyDep) -> Response:
     """Newest first. Filters: `partnerId`, `action`, `since` (ISO 8601), `limit` (1–1000);
     the next page: `continuationToken` from the previous answer (null on the last page)."""
     query = _query(request.query_params)
-    async with runtime_of(request).uow() as work:
-        events = await work.audit.page(query)
+    events = await runtime_of(request).audit_trail.page(query)
     cursor = next_cursor(events, query.limit)
     body = {
         "totalCount": len(events),

@@ -15,11 +15,11 @@ from starlette.responses import Response
 from tenantry.api.openapi import PARTNER_CENTER_ERRORS
 from tenantry.api.schemas.collections import collection_wire
 from tenantry.api.schemas.customers import customer_list_item_wire
-from tenantry.api.schemas.wire import is_clean_text
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.listing import Cursor, CustomerFilter, SearchField, page_size
 from tenantry.http.deps import CallerDep, runtime_of
 from tenantry.http.errors import JSON_TYPE
+from tenantry.http.wire import is_clean_text
 
 router = APIRouter(tags=["customers"], responses=PARTNER_CENTER_ERRORS)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hmac
 import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -24,20 +23,22 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tenantry.api.openapi import OAUTH_ERRORS, TOKEN_FORM, form_body
-from tenantry.auth.grants import GrantRejected, SignIn
+from tenantry.auth.grants import GrantRejected
+from tenantry.auth.ports import SignIn
 from tenantry.auth.scopes import ScopeError, oidc_scopes, requested_audience
+from tenantry.auth.token_requests import (
+    InvalidClientSecret,
+    TokenRequestRejected,
+    UnknownClient,
+)
 from tenantry.domain.errors import ServiceError
-from tenantry.domain.listing import is_guid
 from tenantry.domain.models import AppRegistration, PartnerUser
 from tenantry.http.body import read_body
 from tenantry.http.deps import context_of, runtime_of
-from tenantry.security.passwords import verify_password
 
 router = APIRouter(tags=["oauth"], responses=OAUTH_ERRORS)
 
 _FORM_LIMIT = 16 * 1024
-# Any fixed value: hashing it when the app is unknown keeps the timing the same.
-_DUMMY_HASH = "sha256$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 
 
 class OAuthError(Exception):
@@ -97,20 +98,18 @@ def _audience(form: dict[str, str], v1: bool) -> str:
         raise OAuthError(400, exc.error, exc.aadsts, exc.description) from exc
 
 
-# Entra's tenant-independent authorities: the app's own tenant is then the one that counts.
-MULTI_TENANT = ("common", "organizations")
-
-
 async def find_app(request: Request, client_id: str, tenant: str) -> AppRegistration | None:
     """The app with this client id, if it belongs to `tenant` (a GUID or a multi-tenant
     authority name)."""
-    if not is_guid(client_id) or not (is_guid(tenant) or tenant.lower() in MULTI_TENANT):
-        return None
-    async with runtime_of(request).uow() as work:
-        app = await work.partners.get_app(client_id.lower())
-    if app is None or tenant.lower() in MULTI_TENANT:
-        return app
-    return app if hmac.compare_digest(app.partner_id, tenant.lower()) else None
+    return await runtime_of(request).token_requests.find_app(client_id, tenant)
+
+
+def _rejected(exc: TokenRequestRejected) -> OAuthError:
+    if isinstance(exc, UnknownClient):
+        return OAuthError(400, "unauthorized_client", exc.aadsts, exc.description)
+    if isinstance(exc, InvalidClientSecret):
+        return OAuthError(401, "invalid_client", exc.aadsts, exc.description)
+    return OAuthError(400, "invalid_grant", exc.aadsts, exc.description)
 
 
 async def _client(
@@ -123,24 +122,12 @@ async def _client(
         raise OAuthError(400, "invalid_request", 900144, "'client_id' is required.")
     if secret_required and not secret:
         raise OAuthError(401, "invalid_client", 7000216, "'client_secret' is required.")
-    runtime = runtime_of(request)
-    app = await find_app(request, client_id, tenant)
-    # Both candidates are always hashed, so timing tells nothing about a rotation either.
-    now = datetime.now(UTC)
-    current, *previous = app.secret_hashes(now) if app else (_DUMMY_HASH,)
-    matches = runtime.hasher.verify(current, secret)
-    matches = runtime.hasher.verify(previous[0] if previous else _DUMMY_HASH, secret) or matches
-    matches = matches and app is not None
-    if app is None:
-        raise OAuthError(
-            400,
-            "unauthorized_client",
-            700016,
-            f"Application '{client_id}' was not found in tenant '{tenant}'.",
+    try:
+        return await runtime_of(request).token_requests.authenticate_client(
+            client_id, secret, tenant
         )
-    if secret and not matches:
-        raise OAuthError(401, "invalid_client", 7000215, "Invalid client secret provided.")
-    return app
+    except TokenRequestRejected as exc:
+        raise _rejected(exc) from exc
 
 
 def _invalid_grant(exc: GrantRejected) -> OAuthError:
@@ -164,18 +151,10 @@ async def _password_user(
     username, password = form.get("username", ""), form.get("password", "")
     if not username or not password:
         raise OAuthError(400, "invalid_request", 900144, "'username' and 'password' are required.")
-    user = None
-    if len(username) <= 128 and username.isprintable():
-        async with runtime.uow() as work:
-            user = await work.partners.get_user(username)
-    genuine = verify_password(user.password_hash if user else None, password)
-    if user is None or user.partner_id != app.partner_id or not genuine:
-        raise OAuthError(
-            400,
-            "invalid_grant",
-            50126,
-            "Error validating credentials: invalid username or password.",
-        )
+    try:
+        user = await runtime.token_requests.password_user(app, username, password)
+    except TokenRequestRejected as exc:
+        raise _rejected(exc) from exc
     if runtime.second_factor.needs_code(user.mfa):
         raise OAuthError(
             400,
@@ -189,11 +168,10 @@ async def _password_user(
 
 async def _signed_in_user(request: Request, sign_in: SignIn) -> PartnerUser:
     """The user behind a code or refresh token, as the registry knows them now."""
-    async with runtime_of(request).uow() as work:
-        user = await work.partners.get_user_by_id(sign_in.user_id)
-    if user is None or user.partner_id != sign_in.partner_id:
-        raise OAuthError(400, "invalid_grant", 50034, "The user account no longer exists.")
-    return user
+    try:
+        return await runtime_of(request).token_requests.signed_in_user(sign_in)
+    except TokenRequestRejected as exc:
+        raise _rejected(exc) from exc
 
 
 @dataclass(frozen=True)

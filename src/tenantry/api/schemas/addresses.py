@@ -11,10 +11,10 @@ from dataclasses import replace
 from typing import Any
 
 from tenantry.api.schemas.customers import _address_draft
-from tenantry.api.schemas.wire import ADDRESS_MEMBERS, Reader
 from tenantry.domain.address_validation import AddressValidation
 from tenantry.domain.errors import FieldProblem, ServiceError
 from tenantry.domain.models import AddressDraft
+from tenantry.http.wire import ADDRESS_MEMBERS, Reader
 
 _BASE = "address"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tenantry.api.schemas.wire import link
+from tenantry.http.wire import link
 
 
 def collection_wire(

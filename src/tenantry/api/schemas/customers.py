@@ -6,11 +6,11 @@ from typing import Any
 
 import orjson
 
-from tenantry.api.schemas.wire import ADDRESS_MEMBERS, Reader, link
 from tenantry.domain.errors import ServiceError
 from tenantry.domain.idempotency import StoredResponse
 from tenantry.domain.models import Address, AddressDraft, Customer, CustomerDraft, NewCustomer
 from tenantry.http.errors import JSON_TYPE, envelope_bytes
+from tenantry.http.wire import ADDRESS_MEMBERS, Reader, link
 
 _ADDRESS = "billingProfile.defaultAddress"
 

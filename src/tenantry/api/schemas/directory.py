@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tenantry.api.schemas.wire import link
 from tenantry.domain.gdap import ROLE_TEMPLATE_IDS
 from tenantry.domain.models import AdminUser, Customer, GdapRelationship, Partner
+from tenantry.http.wire import link
 
 
 def _timestamp(value: Any) -> str:

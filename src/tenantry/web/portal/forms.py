@@ -6,6 +6,7 @@ each field problem is shown beside its input, in the page's language.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
@@ -75,7 +76,7 @@ def full_domain(prefix: str) -> str:
     return prefix + DOMAIN_SUFFIX if prefix else ""
 
 
-def draft_of(values: dict[str, str]) -> CustomerDraft:
+def draft_of(values: Mapping[str, str]) -> CustomerDraft:
     def given(name: str) -> str | None:
         return values.get(name) or None
 
@@ -116,7 +117,7 @@ def field_errors(error: ServiceError, locale: str) -> tuple[dict[str, str], list
     return by_field, general
 
 
-def fit_to_country(values: dict[str, str], rules: CountryRules) -> dict[str, str]:
+def fit_to_country(values: Mapping[str, str], rules: CountryRules) -> dict[str, str]:
     """Culture and language from the country's lists; a listed state only if it is one."""
     values = dict(values)
     if values.get("culture") not in rules.supported_cultures:

@@ -1,9 +1,9 @@
 """The portal's session: a signed cookie naming the partner user, and its CSRF token.
 
-The cookie holds the user id, the partner id, a CSRF token and an expiry, signed with a key
-derived from the master key; it is HttpOnly and SameSite=Strict (Secure over https). Every
-request reloads the user, so a removed user is signed out at once. Every form carries the
-token, and a POST without it is refused.
+The cookie holds the user id, the partner id, a CSRF token and an expiry (`SessionTicket`),
+signed with a key derived from the master key; it is HttpOnly and SameSite=Strict (Secure
+over https). Every request reloads the user through the sign-in service, so a removed user
+is signed out at once. Every form carries the token, and a POST without it is refused.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -25,6 +24,7 @@ from tenantry.web.locale import LANGUAGES, Translator, negotiate
 from tenantry.web.pages import render
 from tenantry.web.portal.forms import Form, read_form
 from tenantry.web.portal.messages import MESSAGES
+from tenantry.web.portal.session_ticket import SessionTicket
 
 COOKIE = "tenantry_portal"
 LANG_COOKIE = "tenantry_lang"
@@ -55,13 +55,13 @@ def secure(request: Request) -> bool:
 
 
 def new_session_cookie(request: Request, response: Response, user: PartnerUser) -> None:
-    payload = {
-        "u": user.id,
-        "p": user.partner_id,
-        "c": secrets.token_urlsafe(24),
-        "x": int(time.time()) + SESSION_SECONDS,
-    }
-    value = runtime_of(request).portal_session.wrap(b"s" + orjson.dumps(payload))
+    ticket = SessionTicket(
+        user_id=user.id,
+        partner_id=user.partner_id,
+        csrf=secrets.token_urlsafe(24),
+        expires=int(time.time()) + SESSION_SECONDS,
+    )
+    value = ticket.to_token(runtime_of(request).portal_session)
     response.set_cookie(
         COOKIE,
         value,
@@ -77,31 +77,19 @@ def end_session(response: Response) -> None:
     response.delete_cookie(COOKIE, path=PATH)
 
 
-def _payload(request: Request) -> dict[str, Any] | None:
-    raw = runtime_of(request).portal_session.unwrap(request.cookies.get(COOKIE, ""))
-    if raw is None or not raw.startswith(b"s"):
-        return None
-    try:
-        payload: dict[str, Any] = orjson.loads(raw[1:])
-    except orjson.JSONDecodeError:
-        return None
-    return payload if payload.get("x", 0) > time.time() else None
-
-
 async def current(request: Request) -> Session:
     """The session of this request, or `SignInRequired`."""
-    payload = _payload(request)
-    if payload is None:
-        raise SignInRequired
     runtime = runtime_of(request)
-    async with runtime.uow() as work:
-        user = await work.partners.get_user_by_id(str(payload["u"]))
-    if user is None or user.partner_id != payload["p"]:
+    ticket = SessionTicket.from_token(runtime.portal_session, request.cookies.get(COOKIE, ""))
+    if ticket is None or not ticket.live(time.time()):
+        raise SignInRequired
+    user = await runtime.sign_in.signed_in_user(ticket.user_id, ticket.partner_id)
+    if user is None:
         raise SignInRequired
     partner = await runtime.partner(user.partner_id)
     if partner is None:
         raise SignInRequired
-    return Session(user, partner, str(payload["c"]))
+    return Session(user, partner, ticket.csrf)
 
 
 def check_csrf(session: Session, given: str) -> None:

@@ -10,14 +10,23 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
+from typing import assert_never
 
-import orjson
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from tenantry.auth.development import DEV_USER_UPN
-from tenantry.auth.sign_in import Attempts, check_password
+from tenantry.auth.sign_in import (
+    CodeRequired,
+    PasswordOnly,
+    SignedIn,
+    TooManyAttempts,
+    UserGone,
+    WrongCode,
+    WrongPassword,
+)
+from tenantry.auth.sign_in_state import PendingCode
 from tenantry.domain.models import PartnerUser
 from tenantry.http.deps import runtime_of
 from tenantry.web.locale import Translator
@@ -94,49 +103,56 @@ async def sign_in(request: Request) -> Response:
     if not cookie or not hmac.compare_digest(cookie, form.first("csrf")):
         return _form_page(request, error=_message(request, "csrf"), status=400)
     if form.first("pending"):
-        return await _code_step(request, form.first("pending"), form.first("otp").strip())
+        return await _code_step(request, cookie, form.first("pending"), form.first("otp").strip())
     runtime = runtime_of(request)
     username, password = form.first("username").strip(), form.first("password")
-    attempts = Attempts(runtime.hit_counter, username)
-    if await attempts.exhausted():
-        return _form_page(request, error=_message(request, "too_many"), username=username)
-    user = await check_password(runtime.uow, username, password)
-    if user is None:
-        await attempts.failed()
-        error = _message(request, "credentials")
-        return _form_page(request, error=error, username=username, status=400)
-    if runtime.second_factor.needs_code(user.mfa):
-        pending = {"u": user.id, "x": int(time.time()) + _CODE_SECONDS, "k": cookie}
-        token = runtime.portal_session.wrap(b"p" + orjson.dumps(pending))
-        return _form_page(request, step="code", username=user.user_principal_name, pending=token)
-    if not runtime.second_factor.vouched(user.mfa):
-        return _form_page(request, error=_message(request, "no_mfa"), status=403)
-    return _signed_in(request, user)
+    result = await runtime.sign_in.check_password(username, password)
+    match result:
+        case TooManyAttempts():
+            return _form_page(request, error=_message(request, "too_many"), username=username)
+        case WrongPassword():
+            error = _message(request, "credentials")
+            return _form_page(request, error=error, username=username, status=400)
+        case CodeRequired(user=user):
+            pending = PendingCode(user.id, int(time.time()) + _CODE_SECONDS, cookie)
+            token = pending.to_token(runtime.portal_session)
+            return _form_page(
+                request, step="code", username=user.user_principal_name, pending=token
+            )
+        case PasswordOnly():  # the portal, like the API's App+User calls, needs MFA
+            return _form_page(request, error=_message(request, "no_mfa"), status=403)
+        case SignedIn(user=user):
+            return _signed_in(request, user)
+        case _:
+            assert_never(result)
 
 
-async def _code_step(request: Request, token: str, otp: str) -> Response:
+async def _code_step(request: Request, cookie: str, token: str, otp: str) -> Response:
     runtime = runtime_of(request)
-    raw = runtime.portal_session.unwrap(token)
-    pending = orjson.loads(raw[1:]) if raw is not None and raw.startswith(b"p") else None
-    cookie = request.cookies.get(LOGIN_COOKIE, "")
-    if pending is None or pending["x"] < time.time() or pending["k"] != cookie:
+    pending = PendingCode.from_token(runtime.portal_session, token)
+    if (
+        pending is None
+        or not pending.live(time.time())
+        or not hmac.compare_digest(pending.login_cookie, cookie)
+    ):
         return _form_page(request, error=_message(request, "expired"), status=400)
-    async with runtime.uow() as work:
-        user = await work.partners.get_user_by_id(str(pending["u"]))
-    if user is None:
-        return _form_page(request, error=_message(request, "expired"), status=400)
-    upn = user.user_principal_name
-    attempts = Attempts(runtime.hit_counter, upn)
-    if await attempts.exhausted():
-        error = _message(request, "too_many")
-        return _form_page(request, step="code", error=error, username=upn, pending=token)
-    if not runtime.second_factor.verify(user.totp_secret_sealed, user.id, otp):
-        await attempts.failed()
-        error = _message(request, "otp")
-        return _form_page(
-            request, step="code", error=error, username=upn, pending=token, status=400
-        )
-    return _signed_in(request, user)
+    result = await runtime.sign_in.check_code(pending.user_id, otp)
+    match result:
+        case UserGone():
+            return _form_page(request, error=_message(request, "expired"), status=400)
+        case TooManyAttempts(username=upn):
+            error = _message(request, "too_many")
+            return _form_page(request, step="code", error=error, username=upn, pending=token)
+        case WrongCode(user=user):
+            error = _message(request, "otp")
+            upn = user.user_principal_name
+            return _form_page(
+                request, step="code", error=error, username=upn, pending=token, status=400
+            )
+        case SignedIn(user=user):
+            return _signed_in(request, user)
+        case _:
+            assert_never(result)
 
 
 @router.post("/portal/signout", include_in_schema=False)

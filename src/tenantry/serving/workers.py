@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from types import FrameType
-from typing import Any, cast
+from typing import Any
 
 import orjson
 from sqlalchemy.engine import make_url
@@ -39,6 +39,7 @@ from starlette.responses import Response
 from tenantry.config import Settings
 from tenantry.control.auth import AdminDep
 from tenantry.http.errors import JSON_TYPE
+from tenantry.serving.server import ServerOptions
 
 log = logging.getLogger("tenantry.workers")
 
@@ -108,9 +109,7 @@ class WorkerSpec:
     settings: Settings
     index: int  # 1..N, stable across replacements
     workers: int
-    log_level: str
-    log_format: str
-    graceful_timeout: float
+    options: ServerOptions
 
 
 def _watch_parent(parent: int) -> None:
@@ -138,11 +137,8 @@ def _add_worker_route(app: Any, spec: WorkerSpec) -> None:
 def run_worker(spec: WorkerSpec, sock: socket.socket, ready: Connection) -> None:
     """The body of one worker process: uvicorn on the socket the parent bound. It says
     "ready" on the pipe once the database and keys are open."""
-    import uvicorn
-
-    from tenantry import logs
     from tenantry.app import create_app
-    from tenantry.serving import MAX_REQUEST_HEAD_BYTES, DrainingServer
+    from tenantry.serving.server import run_server
 
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
 
@@ -153,20 +149,9 @@ def run_worker(spec: WorkerSpec, sock: socket.socket, ready: Connection) -> None
     app = create_app(spec.settings, on_ready=on_ready)
     if spec.settings.sandbox:
         _add_worker_route(app, spec)
-    # The same server and settings as `tenantry serve` in one process (cli._serve).
-    config = uvicorn.Config(
-        app,
-        log_level=spec.log_level,
-        log_config=logs.logging_config(spec.log_format, spec.log_level),
-        access_log=False,
-        server_header=False,
-        # uvicorn waits with asyncio.wait_for, which takes seconds as a float; as in cli._serve.
-        timeout_graceful_shutdown=cast(int, spec.graceful_timeout),
-        h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
-    )
-    server = DrainingServer(config, app)
-    server.run(sockets=[sock])
-    sys.exit(0 if server.started else 1)
+    # The same server and settings as `tenantry serve` in one process.
+    started = run_server(app, spec.options, sockets=[sock])
+    sys.exit(0 if started else 1)
 
 
 @dataclass
@@ -186,18 +171,13 @@ class Supervisor:
         host: str,
         port: int,
         workers: int,
-        *,
-        log_level: str,
-        log_format: str,
-        graceful_timeout: float,
+        options: ServerOptions,
     ) -> None:
         self._settings = settings
         self._host = host
         self._port = port
         self._count = workers
-        self._log_level = log_level
-        self._log_format = log_format
-        self._graceful_timeout = graceful_timeout
+        self._options = options
         self._context = multiprocessing.get_context("spawn")
         self._workers: dict[int, _Worker] = {}
         self._restarts: list[float] = []
@@ -221,9 +201,7 @@ class Supervisor:
                 settings=dataclasses.replace(self._settings, seed_file=None),
                 index=index,
                 workers=self._count,
-                log_level=self._log_level,
-                log_format=self._log_format,
-                graceful_timeout=self._graceful_timeout,
+                options=self._options,
             )
             ours, theirs = self._context.Pipe(duplex=False)
             process = self._context.Process(
@@ -345,7 +323,7 @@ class Supervisor:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(worker.process.pid, signal.SIGTERM)
         # Each worker lets its requests in flight finish for the graceful timeout first.
-        deadline = time.monotonic() + self._graceful_timeout + STOP_TIMEOUT_SECONDS
+        deadline = time.monotonic() + self._options.graceful_timeout + STOP_TIMEOUT_SECONDS
         for worker in self._workers.values():
             while worker.process.is_alive():
                 if time.monotonic() > deadline or self._signals > max(signals_at_stop, 1):
@@ -365,23 +343,12 @@ def serve_workers(
     port: int,
     workers: int,
     announce: Callable[[int, list[int]], None],
-    *,
-    log_level: str,
-    log_format: str,
-    graceful_timeout: float,
+    options: ServerOptions,
 ) -> int:
     """Run `workers` server processes until SIGTERM or SIGINT. The caller has prepared the
     database (migrations, keys, seed) already. `announce(port, pids)` runs once all
     workers are ready."""
-    supervisor = Supervisor(
-        settings,
-        host,
-        port,
-        workers,
-        log_level=log_level,
-        log_format=log_format,
-        graceful_timeout=graceful_timeout,
-    )
+    supervisor = Supervisor(settings, host, port, workers, options)
     supervisor.install_signal_handlers()
     try:
         if not supervisor.start():

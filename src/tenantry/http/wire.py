@@ -1,4 +1,5 @@
-"""Small helpers shared by wire schemas: typed reads from a folded JSON object, links."""
+"""Partner Center's JSON vocabulary, shared by every edge: typed reads from a folded JSON
+object, links, and the address members."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`tenantry audit`: the audit trail for operators, read straight from the database."""
+"""`tenantry audit`: the audit trail for operators, read from the database (no server needed)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from typing import Any
 import orjson
 
 from tenantry.api.schemas.audit import event_wire
-from tenantry.config import settings_from_env
+from tenantry.commands._operator import opened, run_operator, storage_args
 from tenantry.domain.audit import MAX_LIMIT, AuditEvent, AuditQuery
-from tenantry.runtime import ConfigurationError, open_runtime
+from tenantry.runtime import ConfigurationError
 
 
-def add_parser(commands: Any, storage_args: Any) -> None:
+def add_parser(commands: Any) -> None:
     audit = commands.add_parser(
         "audit", help="the audit trail: who changed what, when, through which request"
     )
@@ -31,9 +31,14 @@ def add_parser(commands: Any, storage_args: Any) -> None:
     audit.add_argument("--limit", type=int, default=100, help=f"at most N events (1–{MAX_LIMIT})")
     audit.add_argument("--json", action="store_true", help="one JSON object a line")
     storage_args(audit)
+    audit.set_defaults(run=run)
 
 
-def parse_since(value: str | None) -> datetime | None:
+def run(args: argparse.Namespace) -> int:
+    return run_operator(_audit(args))
+
+
+def _parse_since(value: str | None) -> datetime | None:
     if value is None:
         return None
     try:
@@ -52,21 +57,16 @@ def _line(event: AuditEvent) -> str:
     )
 
 
-async def run(args: argparse.Namespace) -> None:
+async def _audit(args: argparse.Namespace) -> None:
     if not 1 <= args.limit <= MAX_LIMIT:
         raise ConfigurationError(f"--limit must be between 1 and {MAX_LIMIT}")
     query = AuditQuery(
         partner_id=args.partner.lower() if args.partner else None,
         action=args.action,
-        since=parse_since(args.since),
+        since=_parse_since(args.since),
         limit=args.limit,
     )
-    settings = settings_from_env(data_dir=args.data_dir, database_url=args.database_url)
-    runtime = await open_runtime(settings, bootstrap=False)
-    try:
-        async with runtime.uow() as work:
-            events = await work.audit.page(query)
-    finally:
-        await runtime.close()
+    async with opened(args) as runtime:
+        events = await runtime.audit_trail.page(query)
     for event in events:
         print(orjson.dumps(event_wire(event)).decode() if args.json else _line(event))
