@@ -179,3 +179,34 @@ async def test_the_reseller_invitation_link(http: httpx.AsyncClient, token: str)
     assert (url.scheme, url.netloc) == ("https", "admin.microsoft.com")
     assert "partnerId=7e4a47e7-de00-4000-8000-000000000001" in url.query
     assert "DAP=false" in url.query
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        # A member given twice (names differ only in case): refused, not "last one wins".
+        '{"field":"CompanyName","Field":"Domain","value":"a","operator":"StartsWith"}',
+        '{"field":"CompanyName","value":"a","value":"b","operator":"StartsWith"}',
+        # A lone surrogate and a NUL in the value: 400, never a 500 from the database.
+        '{"field":"CompanyName","value":"\\ud800abc","operator":"StartsWith"}',
+        '{"field":"Domain","value":"ab\\u0000c","operator":"starts_with"}',
+        '{"field":"CompanyName","value":"a","operator":"EndsWith"}',
+    ],
+)
+async def test_filters_that_are_refused(http: httpx.AsyncClient, token: str, raw: str) -> None:
+    answer = await http.get(
+        f"/v1/customers?size=0&filter={quote_plus(raw)}", headers=java_headers(token)
+    )
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["code"] == 880021
+
+
+@pytest.mark.parametrize("operator", ["starts_with", "StartsWith", "STARTS_WITH", "startswith"])
+async def test_the_operator_in_any_spelling(
+    http: httpx.AsyncClient, token: str, operator: str
+) -> None:
+    raw = json.dumps({"field": "CompanyName", "value": "x", "operator": operator})
+    answer = await http.get(
+        f"/v1/customers?size=0&filter={quote_plus(raw)}", headers=java_headers(token)
+    )
+    assert answer.status_code == 200, answer.text
