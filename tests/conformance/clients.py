@@ -14,49 +14,48 @@ import uuid
 from typing import Any
 
 
-def dotnet_headers(token: str, **extra: str) -> dict[str, str]:
-    """What every call of Microsoft's .NET SDK 3.4.0 carries."""
+def _common(token: str) -> dict[str, str]:
+    """What every call of every one of them carries."""
     return {
         "Authorization": f"Bearer {token}",
         "Accept": "application/json",
-        "MS-PartnerCenter-Client": "Partner Center .NET SDK",
-        "MS-SdkVersion": "3.4.0.0",
-        "MS-PartnerCenter-Application": "Contoso onboarding",
         "MS-RequestId": str(uuid.uuid4()),
         "MS-CorrelationId": str(uuid.uuid4()),
         "X-Locale": "en-US",
+    }
+
+
+def dotnet_headers(token: str, **extra: str) -> dict[str, str]:
+    """Microsoft's .NET SDK 3.4.0."""
+    return {
+        **_common(token),
+        "MS-PartnerCenter-Client": "Partner Center .NET SDK",
+        "MS-SdkVersion": "3.4.0.0",
+        "MS-PartnerCenter-Application": "Contoso onboarding",
         **extra,
     }
 
 
 def java_headers(token: str, **extra: str) -> dict[str, str]:
-    """What every call of Microsoft's Java SDK 1.15.4 carries."""
+    """Microsoft's Java SDK 1.15.4 (over Azure's client-runtime and OkHttp)."""
     return {
-        "Authorization": f"Bearer {token}",
-        "Accept": "application/json",
+        **_common(token),
         "Accept-Encoding": "gzip",
         "User-Agent": "AutoRest-Java",
         "MS-PartnerCenter-Client": "Partner Center Java SDK",
         "MS-SdkVersion": "1.15.4",
         "MS-Contract-Version": "v1",
-        "MS-RequestId": str(uuid.uuid4()),
-        "MS-CorrelationId": str(uuid.uuid4()),
         "x-ms-client-request-id": str(uuid.uuid4()),
-        "X-Locale": "en-US",
         **extra,
     }
 
 
 def powershell_headers(token: str, **extra: str) -> dict[str, str]:
-    """What every call of the PowerShell module (its community .NET SDK) carries."""
+    """The PowerShell module (its community .NET SDK)."""
     return {
-        "Authorization": f"Bearer {token}",
-        "Accept": "application/json",
+        **_common(token),
         "MS-PartnerCenter-Client": "Partner Center PowerShell",
         "MS-SdkVersion": "1.15.6.0",
-        "MS-RequestId": str(uuid.uuid4()),
-        "MS-CorrelationId": str(uuid.uuid4()),
-        "X-Locale": "en-US",
         **extra,
     }
 

@@ -26,7 +26,7 @@ from typing import Any
 from tenantry.auth.ports import StoredSigningKey
 from tenantry.domain.audit import AuditEvent, AuditQuery
 from tenantry.domain.errors import ServiceError
-from tenantry.domain.idempotency import IdempotencyKey, StoredResponse
+from tenantry.domain.idempotency import IdempotencyKey, NothingKept, StoredResponse
 from tenantry.domain.listing import PageQuery, SearchField
 from tenantry.domain.models import (
     AdminUser,
@@ -376,21 +376,6 @@ def _matches(customer: Customer, domain_key: str, query: PageQuery) -> bool:
         if (customer.created_at, customer.id) >= position:
             return False
     return True
-
-
-class NothingKept:
-    """Idempotency records that are never kept (as inside the sandbox's transaction)."""
-
-    async def get(self, key: IdempotencyKey, now: datetime) -> StoredResponse | None:
-        return None
-
-    async def insert(
-        self, key: IdempotencyKey, response: StoredResponse, now: datetime, expires_at: datetime
-    ) -> None:
-        return None
-
-    async def purge(self, now: datetime) -> int:
-        return 0
 
 
 class FakeIdempotency:

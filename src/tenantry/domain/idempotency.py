@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 # In strict mode a request claims its scope alone: a second body for the same scope then
 # meets the first one's record instead of getting a record of its own.
@@ -58,3 +59,19 @@ class StoredResponse:
 
     def answering(self, key: IdempotencyKey) -> StoredResponse:
         return replace(self, request_hash=key.body_hash)
+
+
+class NothingKept:
+    """An idempotency repository that remembers nothing: work inside the sandbox's
+    whole-state transaction (seeding) replays nothing and records nothing."""
+
+    async def get(self, key: IdempotencyKey, now: datetime) -> StoredResponse | None:
+        return None
+
+    async def insert(
+        self, key: IdempotencyKey, response: StoredResponse, now: datetime, expires_at: datetime
+    ) -> None:
+        return None
+
+    async def purge(self, now: datetime) -> int:
+        return 0

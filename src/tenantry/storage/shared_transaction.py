@@ -9,13 +9,12 @@ Idempotency records are not kept: a seed is not a client request to be replayed.
 
 from __future__ import annotations
 
-from datetime import datetime
 from types import TracebackType
 
 from sqlalchemy import delete, false, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from tenantry.domain.idempotency import IdempotencyKey, StoredResponse
+from tenantry.domain.idempotency import NothingKept
 from tenantry.domain.ports import StorageBusy
 from tenantry.storage.audit_repository import SqlAuditLog
 from tenantry.storage.customer_repository import SqlCustomerRepository
@@ -43,28 +42,13 @@ async def _serialise(conn: AsyncConnection) -> None:
         await conn.execute(select(func.pg_advisory_xact_lock(_ADVISORY_LOCK)))
 
 
-class _NothingKept:
-    """An idempotency repository that remembers nothing."""
-
-    async def get(self, key: IdempotencyKey, now: datetime) -> StoredResponse | None:
-        return None
-
-    async def insert(
-        self, key: IdempotencyKey, response: StoredResponse, now: datetime, expires_at: datetime
-    ) -> None:
-        return None
-
-    async def purge(self, now: datetime) -> int:
-        return 0
-
-
 class JoinedWork:
     """A unit of work inside the shared transaction: leaving it neither commits nor rolls
     back; the shared transaction decides."""
 
     def __init__(self, conn: AsyncConnection) -> None:
         self.customers = SqlCustomerRepository(conn)
-        self.idempotency = _NothingKept()
+        self.idempotency = NothingKept()
         self.partners = SqlPartnerRepository(conn)
         self.audit = SqlAuditLog(conn)
         self.subscriptions = SqlSubscriptionRepository(conn)
