@@ -55,7 +55,7 @@ def server_factory(
     backend: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerFactory]:
     """Start extra servers with custom settings on the current backend."""
-    started: list[tuple[LiveServer, str | None]] = []
+    started = _STARTED.setdefault(backend, [])
 
     def start(
         extra_routes: dict[str, Callable[[], Any]] | None = None, **overrides: Any
@@ -82,6 +82,23 @@ def server_factory(
             pg = shared_postgres()
             assert pg is not None
             pg.drop_database(database_url)
+    started.clear()
+
+
+# Servers started by `server_factory`, per backend; they live until the session ends.
+_STARTED: dict[str, list[tuple[LiveServer, str | None]]] = {}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _idle_connections_closed() -> Iterator[None]:
+    """After each module, the live PostgreSQL servers close their idle pooled connections
+    (they reopen on demand). Dozens of servers live for the whole session, and each keeps
+    what its busiest test opened: together they would exhaust the shared server's
+    `max_connections` before the last modules run."""
+    yield
+    for server, database_url in _STARTED.get("postgresql", []):
+        if database_url is not None and server.running:
+            server.call(server.runtime.engine.dispose())
 
 
 @pytest.fixture(scope="session")

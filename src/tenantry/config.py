@@ -71,6 +71,16 @@ def source(
     return {_SOURCE: Source(env, flag, parse, help, metavar, choices)}
 
 
+def yes_or_no(name: str, text: str) -> bool:
+    """A switch read from the environment: 1/true/yes/on or 0/false/no/off."""
+    word = text.strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name}={text!r}: expected yes or no (1/0, true/false, on/off)")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything `create_app` needs. Built by the CLI or by tests.
@@ -144,6 +154,16 @@ class Settings:
             parse=float,
             metavar="SECONDS",
             help="how long a request waits for a database lock before giving up (default: 10)",
+        ),
+    )
+    no_migrate: bool = field(
+        default=False,
+        metadata=source(
+            env="TENANTRY_NO_MIGRATE",
+            flag="--no-migrate",
+            parse=lambda text: yes_or_no("TENANTRY_NO_MIGRATE", text),
+            help="start only on a database that is already current: migrate beforehand with "
+            "`tenantry db upgrade` (docs/operations.md, Upgrades)",
         ),
     )
     seed_file: Path | None = field(

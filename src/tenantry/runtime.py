@@ -5,10 +5,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import Pool
@@ -42,9 +45,10 @@ from tenantry.security.hashing import GeneratedSecretHasher
 from tenantry.security.keys import MasterKey
 from tenantry.security.sealing import Sealer, SealError
 from tenantry.security.tamper import TamperProof
+from tenantry.storage import migrate
 from tenantry.storage.db import create_engine, is_sqlite
 from tenantry.storage.grant_repository import SqlGrantStore
-from tenantry.storage.migrate import upgrade_to_head
+from tenantry.storage.migrate import SchemaRefused, SchemaStatus, Verdict
 from tenantry.storage.sandbox_store import SqlSandboxStore
 from tenantry.storage.throttle_repository import SqlHitCounter
 from tenantry.storage.unit_of_work import SqlUnitOfWorkFactory
@@ -158,6 +162,78 @@ async def _refuse_development_partner(uow: SqlUnitOfWorkFactory, engine: AsyncEn
         )
 
 
+_NOT_MIGRATING = "--no-migrate: refusing to start: "
+
+
+async def _schema_for_start(engine: AsyncEngine, *, migrating: bool) -> None:
+    """Migrate to this release's schema, or (`--no-migrate`) only check that it is there."""
+    try:
+        if migrating:
+            await migrate.upgrade_to_head(engine)
+        else:
+            await migrate.require_runnable(engine)
+    except SchemaRefused as exc:
+        raise ConfigurationError(("" if migrating else _NOT_MIGRATING) + str(exc)) from exc
+
+
+def _missing_sqlite_file(settings: Settings) -> Path | None:
+    """The SQLite file the settings name, when it does not exist (opening would make it)."""
+    url = make_url(settings.resolved_database_url())
+    if not is_sqlite(url) or url.database in (None, "", ":memory:"):
+        return None
+    path = Path(str(url.database))
+    return None if path.exists() else path
+
+
+@contextlib.asynccontextmanager
+async def _database_only(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """The database alone: no master key, no signing keys, no development partner."""
+    engine = create_engine(
+        settings.resolved_database_url(), lock_wait_seconds=settings.lock_wait_seconds
+    )
+    try:
+        yield engine
+    except SchemaRefused as exc:
+        raise ConfigurationError(str(exc)) from exc
+    finally:
+        await engine.dispose()
+
+
+async def schema_status(settings: Settings) -> SchemaStatus:
+    """Whether the database is current for this release (`tenantry db check`). Reads only:
+    it never migrates, makes keys or creates a SQLite file."""
+    missing = _missing_sqlite_file(settings)
+    if missing is not None:
+        why = f"there is no database at {missing}: `tenantry db upgrade` creates it"
+        return SchemaStatus(Verdict.EMPTY, None, why, runnable=False)
+    async with _database_only(settings) as engine:
+        return await migrate.schema_status(engine)
+
+
+async def refuse_unless_current(settings: Settings) -> None:
+    """`--no-migrate`, checked before the server starts: `ConfigurationError` unless this
+    release may run on the database as it is (current, or newer and compatible)."""
+    found = await schema_status(settings)
+    if not found.runnable:
+        raise ConfigurationError(_NOT_MIGRATING + found.reason)
+
+
+async def upgrade_schema(settings: Settings) -> tuple[str | None, str]:
+    """Migrate to this release's schema (`tenantry db upgrade`): revisions before, after."""
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    async with _database_only(settings) as engine:
+        return await migrate.upgrade_to_head(engine)
+
+
+async def downgrade_schema(settings: Settings, revision: str) -> tuple[str, str]:
+    """Step the schema back for an older release (`tenantry db downgrade`)."""
+    if _missing_sqlite_file(settings) is not None:
+        raise ConfigurationError("there is no database to downgrade")
+    async with _database_only(settings) as engine:
+        return await migrate.downgrade_to(engine, revision)
+
+
 async def open_runtime(settings: Settings, *, bootstrap: bool = True) -> Runtime:
     """Connect, migrate, load keys and, for a sandbox server (`bootstrap`), create the
     development partner. Command-line tools pass `bootstrap=False`: run against a
@@ -171,7 +247,7 @@ async def open_runtime(settings: Settings, *, bootstrap: bool = True) -> Runtime
     uow = SqlUnitOfWorkFactory(engine, responses_sealer)
     clock = SystemClock()
     try:
-        await upgrade_to_head(engine)
+        await _schema_for_start(engine, migrating=not settings.no_migrate)
         signing_sealer = Sealer(master.derive("tenantry/signing-keys"))
         keys = SigningKeyStore(uow, signing_sealer, clock)
         await keys.load_or_create()

@@ -151,6 +151,11 @@ class ThreadedServer:
         """The server's `tenantry.runtime.Runtime` (its engine lives on the server's loop)."""
         return self._runtime
 
+    @property
+    def running(self) -> bool:
+        """Whether the server's thread still serves."""
+        return bool(self._thread.is_alive())
+
     def call(self, coro: Any) -> Any:
         """Run a coroutine on the server's own event loop and wait for its result."""
         import asyncio

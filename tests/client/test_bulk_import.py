@@ -29,7 +29,8 @@ COLUMNS = [
     "billing-address-state", "billing-address-postal-code", "billing-address-country",
 ]  # fmt: skip
 ENV = ("TENANTRY_BASE_URL", "TENANTRY_TENANT_ID", "TENANTRY_CLIENT_ID",
-       "TENANTRY_CLIENT_SECRET", "TENANTRY_TOKEN", "TENANTRY_AUTHORITY")  # fmt: skip
+       "TENANTRY_CLIENT_SECRET", "TENANTRY_TOKEN", "TENANTRY_AUTHORITY",
+       "TENANTRY_PROFILE")  # fmt: skip
 
 
 def _prefix() -> str:
@@ -64,9 +65,12 @@ def customers_with(server: LiveServer, prefix: str) -> list[str]:
 
 
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in ENV:
         monkeypatch.delenv(name, raising=False)
+    # No profile of the user's, and no system keyring, is ever read (subprocesses included).
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setitem(sys.modules, "keyring", None)
 
 
 @pytest.fixture
@@ -184,18 +188,24 @@ def test_interrupted_import_resumes_without_duplicates(
 
     assert process.returncode == 130, err
     assert "Traceback" not in err
-    assert "To resume:" in err
-    assert "--resume" in err
+    resume = f"To resume: tenantry customers import {source} --results {results} --resume"
+    assert resume + " --concurrency 4 --base-url " + server.base_url in err
     assert "not sent" in err
     written = results_of(results)
-    assert 6 <= len(written) < rows
-    assert all(r["status"] == "created" for r in written)  # in-flight rows were finished
+    assert sorted(int(r["row"]) for r in written) == list(range(1, rows + 1))  # every row
+    created = [r for r in written if r["status"] == "created"]  # in-flight rows were finished
+    not_sent = [r for r in written if r["status"] != "created"]
+    assert 6 <= len(created) < rows
+    assert {(r["status"], r["error_description"]) for r in not_sent} == {
+        ("failed", "not sent: interrupted")
+    }
+    assert not any(r["customer_id"] for r in not_sent)
     assert stat.S_IMODE(results.stat().st_mode) == 0o600
 
     faults.delete("/_tenantry/faults")
     code = _import(server, str(source), "--results", str(results), "--resume")
     assert code == 0
-    assert f"skipped {len(written)}" in capsys.readouterr().out
+    assert f"skipped {len(created)}" in capsys.readouterr().out
     _assert_each_row_created_once(server, prefix, results, rows)
 
 

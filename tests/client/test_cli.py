@@ -34,6 +34,7 @@ ENV = (
     "TENANTRY_CLIENT_SECRET",
     "TENANTRY_TOKEN",
     "TENANTRY_AUTHORITY",
+    "TENANTRY_PROFILE",
 )
 
 
@@ -67,6 +68,13 @@ class Cli:
         code, out, err = self(*args, "--output", "json")
         assert code == 0, err
         return json.loads(out)
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No profile of the user's, and no system keyring, is read (subprocesses included)."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setitem(sys.modules, "keyring", None)
 
 
 @pytest.fixture

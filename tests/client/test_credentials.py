@@ -1,8 +1,13 @@
 """Credentials: a static token, the client-credentials flow with its cache, and Entra ID
-through MSAL (a stand-in module here: the real one talks to Microsoft)."""
+through MSAL (a stand-in module here: the real one talks to Microsoft). More sign-in in
+test_sign_in.py.
+
+Needs nothing but the SDK (no Tenantry server, no conftest): it also runs in the venv that
+holds the oldest httpx the SDK supports (`./dev test`)."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import types
 from typing import Any
@@ -184,3 +189,41 @@ def test_entra_credential_without_msal(monkeypatch: pytest.MonkeyPatch) -> None:
     credential = EntraCredential("t", "c", "s")  # constructing it needs no MSAL yet
     with httpx.Client() as http, pytest.raises(CredentialError, match=r"tenantry-client\[entra\]"):
         credential.get_token(http, base_url="x")
+
+
+class RequestsConnectionError(OSError):
+    """Stands for requests.exceptions.ConnectionError, which MSAL lets through."""
+
+
+def test_entra_credential_wraps_what_msal_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeMsal({})
+    monkeypatch.setitem(sys.modules, "msal", fake)
+
+    def unreachable(scopes: list[str]) -> dict[str, Any]:
+        raise RequestsConnectionError("Max retries exceeded with url: /tenant/oauth2/v2.0/token")
+
+    credential = EntraCredential("contoso-tenant", "app-1", "s3cret")
+    with httpx.Client() as http:
+        credential._application().acquire_token_for_client = unreachable
+        with pytest.raises(CredentialError, match="Max retries exceeded") as caught:
+            credential.get_token(http, base_url="x")
+    assert isinstance(caught.value.__cause__, RequestsConnectionError)
+
+    class Broken(FakeMsal):
+        def __init__(self) -> None:
+            super().__init__({})
+
+            def refuse(*args: Any, **kwargs: Any) -> None:
+                raise ValueError("Unable to get authority configuration")
+
+            self.ConfidentialClientApplication = refuse
+
+    monkeypatch.setitem(sys.modules, "msal", Broken())
+    never = EntraCredential("contoso-tenant", "app-1", "s3cret")
+
+    async def ask() -> str:
+        async with httpx.AsyncClient() as ahttp:
+            return await never.get_token_async(ahttp, base_url="x")
+
+    with pytest.raises(CredentialError, match="authority configuration"):
+        asyncio.run(ask())

@@ -1,20 +1,28 @@
-"""The SDK's public surface: pinned names, docstrings, typing marker, and no server code."""
+"""The SDK's public surface: pinned names, docstrings, typing marker, and no server code.
+
+Needs nothing but the SDK: it also runs on the oldest httpx the SDK supports (`./dev test`)."""
 
 from __future__ import annotations
 
 import inspect
+import pydoc
+import re
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
 
+import httpx
 import tenantry_client
+from tenantry_client import AsyncPartnerClient
 
 CLIENT_ROOT = Path(__file__).resolve().parents[2] / "client"
 
 PUBLIC = [
     "DEFAULT_BASE_URL",
+    "ENTRA_AUTHORITY",
     "PARTNER_CENTER_SCOPE",
+    "PARTNER_CENTER_USER_SCOPE",
     "AccessToken",
     "Address",
     "AddressValidationResult",
@@ -24,7 +32,9 @@ PUBLIC = [
     "AsyncPartnerClient",
     "AsyncRelationshipOperations",
     "AsyncValidationOperations",
+    "AzureCredential",
     "BadInputError",
+    "CertificateCredential",
     "ClientSecretCredential",
     "ConflictError",
     "CountryValidationRules",
@@ -35,6 +45,8 @@ PUBLIC = [
     "CustomerOperations",
     "CustomerUser",
     "DelegatedAdminRelationship",
+    "DeviceCode",
+    "DeviceCodeCredential",
     "DomainOperations",
     "EntraCredential",
     "ForbiddenError",
@@ -45,6 +57,7 @@ PUBLIC = [
     "PartnerClient",
     "PartnerRelationship",
     "PreconditionError",
+    "RefreshTokenCredential",
     "RelationshipOperations",
     "RetryPolicy",
     "ServerError",
@@ -113,14 +126,46 @@ def test_importing_the_sdk_loads_no_server_code() -> None:
     assert done.stdout.strip() == "[]"
 
 
-def test_the_distribution_ships_types_and_pins_httpx_only() -> None:
+def test_the_distribution_ships_types_and_takes_ranges_of_httpx_only() -> None:
     assert (Path(tenantry_client.__file__).parent / "py.typed").is_file()
     project = tomllib.loads((CLIENT_ROOT / "pyproject.toml").read_text())["project"]
     assert project["name"] == "tenantry-client"
     assert project["version"] == tenantry_client.__version__
-    assert project["dependencies"] == ["httpx==0.28.1"]
-    (entra,) = project["optional-dependencies"]["entra"]
-    assert entra.startswith("msal==")
+    # A library pins nothing exactly: it must install beside another httpx, msal or rich.
+    (httpx_range,) = project["dependencies"]
+    assert re.fullmatch(r"httpx>=0\.\d+\.\d+,<1", httpx_range), httpx_range
+    extras = project["optional-dependencies"]
+    assert set(extras) == {"entra", "certificate", "cli"}
+    for requirement in (httpx_range, *(r for group in extras.values() for r in group)):
+        assert "==" not in requirement, requirement
+        assert ">=" in requirement, requirement
+    assert [r.split(">=")[0] for r in extras["entra"]] == ["msal"]
+    assert [r.split(">=")[0] for r in extras["certificate"]] == ["cryptography"]
+
+
+def test_the_installed_httpx_is_within_the_declared_range() -> None:
+    project = tomllib.loads((CLIENT_ROOT / "pyproject.toml").read_text())["project"]
+    floor, ceiling = re.findall(r"[0-9][0-9.]*", project["dependencies"][0])
+
+    def version(text: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in text.split(".")[:3])
+
+    assert version(floor) <= version(httpx.__version__) < version(ceiling)
+
+
+def test_help_shows_the_operations_of_both_clients() -> None:
+    for client, prefix in ((tenantry_client.PartnerClient, ""), (AsyncPartnerClient, "Async")):
+        text = pydoc.render_doc(client, renderer=pydoc.plaintext)
+        for name, kind in (
+            ("customers", "CustomerOperations"),
+            ("domains", "DomainOperations"),
+            ("validations", "ValidationOperations"),
+            ("relationships", "RelationshipOperations"),
+        ):
+            assert f"\n |  {name}\n" in text, name
+            assert inspect.signature(getattr(client, name).fget).return_annotation == (
+                prefix + kind
+            )
 
 
 def test_the_sdk_source_never_names_the_server_package() -> None:

@@ -1,5 +1,8 @@
 """The retry policy and the request/answer handling of the core, over httpx's mock transport
-(no server): which failures are retried, how long each wait is, which ids are sent."""
+(no server): which failures are retried, how long each wait is, which ids are sent.
+
+Needs nothing but the SDK (no Tenantry server, no conftest): it also runs in the venv that
+holds the oldest httpx the SDK supports (`./dev test`)."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import pickle
 import socket
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -31,8 +34,6 @@ from tenantry_client import (
     UnauthorizedError,
 )
 from tenantry_client._retry import parse_retry_after
-
-from tests.client.conftest import no_wait
 
 BOM = b"\xef\xbb\xbf"
 CUSTOMER = {"id": "c1", "companyProfile": {"domain": "a.onmicrosoft.com"}}
@@ -56,6 +57,24 @@ class Recorder:
     @property
     def request_ids(self) -> list[str]:
         return [r.headers["MS-RequestId"] for r in self.requests]
+
+
+def no_wait() -> tuple[list[float], Callable[[float], Any]]:
+    """A recording `sleep` for sync or async clients: retries happen at once."""
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> Any:
+        waits.append(seconds)
+        return _Done()
+
+    return waits, sleep
+
+
+class _Done:
+    """An awaitable that is already finished (and harmless when not awaited)."""
+
+    def __await__(self) -> Iterator[None]:
+        return iter(())
 
 
 def answer(status: int, body: Any = None, **headers: str) -> httpx.Response:

@@ -11,6 +11,8 @@ from tenantry_client._async_client import (
     AsyncRelationshipOperations,
     AsyncValidationOperations,
 )
+from tenantry_client._azure_credentials import AzureCredential
+from tenantry_client._certificate import CertificateCredential
 from tenantry_client._client import (
     CustomerOperations,
     DomainOperations,
@@ -20,7 +22,9 @@ from tenantry_client._client import (
 )
 from tenantry_client._core import DEFAULT_BASE_URL
 from tenantry_client._credentials import (
+    ENTRA_AUTHORITY,
     PARTNER_CENTER_SCOPE,
+    PARTNER_CENTER_USER_SCOPE,
     AccessToken,
     ClientSecretCredential,
     StaticTokenCredential,
@@ -56,12 +60,19 @@ from tenantry_client._models import (
 )
 from tenantry_client._paging import AsyncPager, Page, Pager
 from tenantry_client._retry import RetryPolicy
+from tenantry_client._user_credentials import (
+    DeviceCode,
+    DeviceCodeCredential,
+    RefreshTokenCredential,
+)
 from tenantry_client._validation import AddressValidationResult, CountryValidationRules
 from tenantry_client._version import __version__
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "ENTRA_AUTHORITY",
     "PARTNER_CENTER_SCOPE",
+    "PARTNER_CENTER_USER_SCOPE",
     "AccessToken",
     "Address",
     "AddressValidationResult",
@@ -71,7 +82,9 @@ __all__ = [
     "AsyncPartnerClient",
     "AsyncRelationshipOperations",
     "AsyncValidationOperations",
+    "AzureCredential",
     "BadInputError",
+    "CertificateCredential",
     "ClientSecretCredential",
     "ConflictError",
     "CountryValidationRules",
@@ -82,6 +95,8 @@ __all__ = [
     "CustomerOperations",
     "CustomerUser",
     "DelegatedAdminRelationship",
+    "DeviceCode",
+    "DeviceCodeCredential",
     "DomainOperations",
     "EntraCredential",
     "ForbiddenError",
@@ -92,6 +107,7 @@ __all__ = [
     "PartnerClient",
     "PartnerRelationship",
     "PreconditionError",
+    "RefreshTokenCredential",
     "RelationshipOperations",
     "RetryPolicy",
     "ServerError",

@@ -16,13 +16,15 @@ import httpx
 from tenantry_client import _operations as ops
 from tenantry_client._core import (
     DEFAULT_BASE_URL,
+    DEFAULT_DEADLINE,
+    DEFAULT_TIMEOUT,
     Backoff,
     Call,
     ClientConfig,
     Operation,
     WireResponse,
 )
-from tenantry_client._credentials import StaticTokenCredential, TokenCredential
+from tenantry_client._deadline import Limit
 from tenantry_client._directory import CustomerUser, DelegatedAdminRelationship, PartnerRelationship
 from tenantry_client._models import (
     Address,
@@ -32,24 +34,30 @@ from tenantry_client._models import (
 )
 from tenantry_client._paging import NextLink, Page, Pager
 from tenantry_client._retry import RetryPolicy
+from tenantry_client._token_source import CredentialLike, TokenSource
+from tenantry_client._tokens import TokenRequestOptions
 from tenantry_client._validation import AddressValidationResult, CountryValidationRules
 
 T = TypeVar("T")
 
 
 class _Pipeline:
-    """Sends one call: token, request, answer; sleeps and repeats while the core says so."""
+    """Sends one call: token, request, answer; sleeps and repeats while the core says so.
+
+    The call's deadline bounds it all: the sign-in (which retries under the client's policy
+    and sleeps with its `sleep`), each attempt's time-outs, and the waits between them.
+    """
 
     def __init__(
         self,
         config: ClientConfig,
         http: httpx.Client,
-        credential: TokenCredential | None,
+        tokens: TokenSource | None,
         sleep: Callable[[float], None],
     ) -> None:
         self.config = config
         self.http = http
-        self.credential = credential
+        self.tokens = tokens
         self.sleep = sleep
 
     def send(
@@ -60,16 +68,25 @@ class _Pipeline:
         correlation_id: str | None = None,
     ) -> T:
         call = Call(operation, self.config, request_id=request_id, correlation_id=correlation_id)
+        sign_in = TokenRequestOptions(
+            retry=self.config.retry, sleep=self.sleep, deadline=call.deadline
+        )
         while True:
             token = None
-            if self.credential is not None:
-                token = self.credential.get_token(self.http, base_url=self.config.base_url)
+            if self.tokens is not None:
+                token = self.tokens.get_token(self.http, self.config.base_url, sign_in)
+            call.before_attempt()
             request = call.request(token)
             outcome: T | Backoff
             try:
-                response = self.http.request(
-                    request.method, request.url, headers=request.headers, content=request.body
-                )
+                with Limit(call.deadline):
+                    response = self.http.request(
+                        request.method,
+                        request.url,
+                        headers=request.headers,
+                        content=request.body,
+                        timeout=call.deadline.timeout(self.http.timeout),
+                    )
             except httpx.RequestError as exc:
                 outcome = call.on_transport_error(exc)
             else:
@@ -249,44 +266,78 @@ class PartnerClient:
         with PartnerClient(credential, base_url="http://127.0.0.1:8000") as client:
             customer = client.customers.create(Customer(...))
 
-    `credential`: a `TokenCredential`, a bearer token string, or None (no Authorization).
+    `credential`: a `TokenCredential` (`ClientSecretCredential`, `CertificateCredential`,
+    `DeviceCodeCredential`, …), an azure-core credential (azure-identity's,
+    `DefaultAzureCredential`), a bearer token string, or None (no Authorization).
     `correlation_id` is sent as `MS-CorrelationId` on every call (a fresh one per client
-    if None; each method can override it); `locale` as `X-Locale`. `transport` or
-    `http_client` replace the HTTP layer (an `http_client` passed in is not closed by
-    `close()`). `sleep` is what waits between retries.
+    if None; each method can override it); `locale` as `X-Locale`. `timeout` bounds each
+    connect, read and write of one attempt; `deadline` a whole call, its retries, waits
+    and sign-in included (None: no limit). `transport` or `http_client` replace the HTTP
+    layer (an `http_client` passed in is not closed by `close()`). `sleep` is what waits
+    between retries, the token endpoint's included.
     """
 
     def __init__(
         self,
-        credential: TokenCredential | str | None = None,
+        credential: CredentialLike | None = None,
         *,
         base_url: str = DEFAULT_BASE_URL,
         locale: str | None = None,
         correlation_id: str | None = None,
         retry: RetryPolicy | None = None,
-        timeout: float | httpx.Timeout = 60.0,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        deadline: float | None = DEFAULT_DEADLINE,
         transport: httpx.BaseTransport | None = None,
         http_client: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if http_client is not None and transport is not None:
             raise ValueError("pass either transport or http_client, not both")
+        if deadline is not None and not deadline > 0:
+            raise ValueError("deadline must be a positive number of seconds, or None")
+        tokens = None if credential is None else TokenSource(credential)
         self._config = ClientConfig(
             base_url=base_url.rstrip("/"),
             correlation_id=correlation_id or str(uuid.uuid4()),
             locale=locale,
             retry=retry or RetryPolicy(),
+            deadline=deadline,
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(transport=transport, timeout=timeout)
-        if isinstance(credential, str):
-            credential = StaticTokenCredential(credential)
-        pipeline = _Pipeline(self._config, self._http, credential, sleep)
+        pipeline = _Pipeline(self._config, self._http, tokens, sleep)
         self._pipeline = pipeline
-        self.customers = CustomerOperations(pipeline)
-        self.domains = DomainOperations(pipeline)
-        self.validations = ValidationOperations(pipeline)
-        self.relationships = RelationshipOperations(pipeline)
+        self._customers = CustomerOperations(pipeline)
+        self._domains = DomainOperations(pipeline)
+        self._validations = ValidationOperations(pipeline)
+        self._relationships = RelationshipOperations(pipeline)
+
+    @property
+    def customers(self) -> CustomerOperations:
+        """Customers: create, get, list, search, delete; their profiles, users and
+        relationships."""
+        return self._customers
+
+    @property
+    def domains(self) -> DomainOperations:
+        """Domains: whether one is taken."""
+        return self._domains
+
+    @property
+    def validations(self) -> ValidationOperations:
+        """Validations: an address, before a customer is created with it."""
+        return self._validations
+
+    @property
+    def relationships(self) -> RelationshipOperations:
+        """The partner's indirect resellers and providers."""
+        return self._relationships
+
+    @property
+    def deadline(self) -> float | None:
+        """The seconds a whole call may take, retries and sign-in included (None: no
+        limit)."""
+        return self._config.deadline
 
     @property
     def base_url(self) -> str:

@@ -19,6 +19,7 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
+from tenantry_client._deadline import Deadline
 from tenantry_client._errors import TransportError, service_error
 from tenantry_client._retry import RetryPolicy, parse_retry_after
 from tenantry_client._version import __version__
@@ -26,6 +27,8 @@ from tenantry_client._version import __version__
 T = TypeVar("T")
 
 DEFAULT_BASE_URL = "https://api.partnercenter.microsoft.com"
+DEFAULT_TIMEOUT = 60.0  # seconds, for each connect, read and write of one attempt
+DEFAULT_DEADLINE = 180.0  # seconds, for a whole call: attempts, waits and sign-in
 USER_AGENT = f"tenantry-client/{__version__}"
 
 log = logging.getLogger("tenantry_client")
@@ -97,6 +100,7 @@ class ClientConfig:
     correlation_id: str
     locale: str | None
     retry: RetryPolicy
+    deadline: float | None = DEFAULT_DEADLINE
     user_agent: str = USER_AGENT
 
     def url(self, path: str, params: tuple[tuple[str, str], ...] = ()) -> str:
@@ -131,6 +135,7 @@ class Call(Generic[T]):
         request_id: str | None = None,
         correlation_id: str | None = None,
         now: Callable[[], float] = time.time,
+        deadline: Deadline | None = None,
     ) -> None:
         self.operation = operation
         self.config = config
@@ -138,6 +143,19 @@ class Call(Generic[T]):
         self.correlation_id = correlation_id or config.correlation_id
         self.attempts = 0
         self._now = now
+        # Fixed now, before the first attempt (and before its sign-in).
+        self.deadline = deadline if deadline is not None else Deadline(config.deadline)
+
+    def before_attempt(self) -> None:
+        """Raises `TransportError` when the call's deadline has passed before an attempt
+        could start (the sign-in took the time that was left)."""
+        if self.deadline.expired():
+            raise TransportError(
+                f"{self.operation.method} {self.operation.path}: {self.deadline.describe()} "
+                f"passed after {self.attempts} attempt(s)",
+                request_id=self.request_id,
+                correlation_id=self.correlation_id,
+            )
 
     def request(self, token: str | None) -> WireRequest:
         """The next attempt's request, signed with `token` (None: no Authorization)."""
@@ -176,7 +194,7 @@ class Call(Generic[T]):
         allowed = self.operation.retryable is Retryable.ALWAYS or status == 429
         if allowed and status in policy.retry_statuses and self._retries_left():
             delay = retry_after if retry_after is not None else policy.backoff(self.attempts - 1)
-            if delay <= policy.max_retry_after:
+            if delay <= policy.max_retry_after and self.deadline.allows_wait(delay):
                 log.info(
                     "%s %s: %d, retrying in %.2f s (MS-RequestId %s)",
                     self.operation.method,
@@ -202,8 +220,9 @@ class Call(Generic[T]):
     def _failed(self, exc: Exception, *, sent: bool) -> Backoff:
         transient = isinstance(exc, (*_TRANSIENT, UnreadableAnswer))
         allowed = self.operation.retryable is Retryable.ALWAYS or not sent
-        if transient and allowed and self._retries_left():
-            delay = self.config.retry.backoff(self.attempts - 1)
+        delay = self.config.retry.backoff(self.attempts - 1)
+        in_time = self.deadline.allows_wait(delay)
+        if transient and allowed and self._retries_left() and in_time:
             log.info(
                 "%s %s: %s, retrying in %.2f s (MS-RequestId %s)",
                 self.operation.method,
@@ -218,6 +237,9 @@ class Call(Generic[T]):
             f"{self.operation.method} {self.operation.path}: {what} after "
             f"{self.attempts} attempt(s): {type(exc).__name__}: {exc}"
         )
+        if transient and allowed and not in_time:
+            message += f" ({self.deadline.describe()} leaves no time for another)"
+
         raise TransportError(
             message, request_id=self.request_id, correlation_id=self.correlation_id
         ) from exc

@@ -1,7 +1,12 @@
 """Microsoft Entra ID sign-in for the real Partner Center, through MSAL for Python.
 
 MSAL is an optional dependency (`pip install "tenantry-client[entra]"`); it is imported on
-first use, so the rest of the SDK works without it.
+first use, so the rest of the SDK works without it. MSAL sends its requests with `requests`;
+whatever it raises (a connection error, a time-out, an unreadable answer) becomes a
+`CredentialError`, like its refusals.
+
+`ClientSecretCredential`, `CertificateCredential`, `DeviceCodeCredential` and
+`RefreshTokenCredential` reach Entra ID without MSAL, through the client's own HTTP stack.
 """
 
 from __future__ import annotations
@@ -14,10 +19,10 @@ from typing import Any
 
 import httpx
 
-from tenantry_client._credentials import PARTNER_CENTER_SCOPE
+from tenantry_client._credentials import ENTRA_AUTHORITY, PARTNER_CENTER_SCOPE
 from tenantry_client._errors import CredentialError
 
-ENTRA_AUTHORITY = "https://login.microsoftonline.com"
+__all__ = ["ENTRA_AUTHORITY", "EntraCredential"]
 
 
 def _msal() -> Any:
@@ -69,7 +74,15 @@ class EntraCredential:
             return self._app
 
     def _acquire(self) -> str:
-        result = self._application().acquire_token_for_client(scopes=[self.scope])
+        try:
+            result = self._application().acquire_token_for_client(scopes=[self.scope])
+        except CredentialError:
+            raise
+        except Exception as exc:  # requests' errors, MSAL's own (ValueError and others)
+            raise CredentialError(
+                f"Microsoft Entra ID could not be asked for a token (MSAL): "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
         if not isinstance(result, Mapping) or "access_token" not in result:
             answer: Mapping[str, Any] = result if isinstance(result, Mapping) else {}
             error = answer.get("error")

@@ -11,11 +11,11 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from tenantry.commands import audit, keygen, keys, partners, serve, token
+from tenantry.commands import audit, db, keygen, keys, partners, serve, token
 
 # In the order `tenantry --help` lists them.
-GROUPS = (serve, token, keygen, partners, keys, audit)
-CLIENT_COMMANDS = frozenset({"customers", "domains", "addresses"})
+GROUPS = (serve, token, keygen, partners, keys, audit, db)
+CLIENT_COMMANDS = frozenset({"customers", "domains", "addresses", "login", "logout", "profiles"})
 
 
 def parser() -> argparse.ArgumentParser:
@@ -24,7 +24,8 @@ def parser() -> argparse.ArgumentParser:
         description="A wire-compatible Partner Center customer API.",
         epilog="Calls to a running service (Tenantry or Partner Center itself): "
         "`tenantry customers create|get|list|search|delete|import`, `tenantry domains check`, "
-        "`tenantry addresses validate`; each has --help.",
+        "`tenantry addresses validate`, saved connections with `tenantry login|logout|profiles`; "
+        "each has --help.",
     )
     commands = top.add_subparsers(dest="command", required=True)
     for group in GROUPS:
@@ -32,9 +33,24 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _for_the_client(words: list[str]) -> bool:
+    """A call to a running service: its command comes first, or after the connection
+    options (`tenantry --base-url URL customers list`); the server's own commands take no
+    options before them."""
+    if not words:
+        return False
+    if words[0] in CLIENT_COMMANDS:
+        return True
+    return (
+        words[0].startswith("--")
+        and words[0] != "--help"
+        and any(word in CLIENT_COMMANDS for word in words[1:])
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else argv
-    if words and words[0] in CLIENT_COMMANDS:
+    if _for_the_client(words):
         # Calls to a running service: the client's CLI, over the SDK (tenantry-client[cli]).
         from tenantry_client.cli import main as client_main
 

@@ -37,7 +37,13 @@ from tenantry.config import (
     add_flags,
     settings_from_args,
 )
-from tenantry.runtime import ConfigurationError, Runtime, master_key_for, open_runtime
+from tenantry.runtime import (
+    ConfigurationError,
+    Runtime,
+    master_key_for,
+    open_runtime,
+    refuse_unless_current,
+)
 from tenantry.security.keys import MasterKeyError
 from tenantry.security.sealing import SealError
 
@@ -102,6 +108,8 @@ def run(args: argparse.Namespace) -> int:
             asyncio.run(_preflight(settings, seed=True))
         elif not settings.sandbox:  # and a production database that would not be safe
             asyncio.run(_preflight(settings))
+        elif settings.no_migrate:  # a database that is not current: one line, no traceback
+            asyncio.run(refuse_unless_current(settings))
     except (ConfigurationError, MasterKeyError, SealError) as exc:
         print(f"tenantry: {exc}", file=sys.stderr)
         return 2

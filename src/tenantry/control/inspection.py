@@ -32,7 +32,7 @@ from tenantry.control.request_log import (
     request_log_of,
 )
 from tenantry.domain.errors import Errors, ServiceError
-from tenantry.http.context import get_context
+from tenantry.http.context import get_context, is_client_disconnect
 from tenantry.http.errors import JSON_TYPE
 
 router = APIRouter(tags=["sandbox control plane"])
@@ -123,8 +123,10 @@ class InspectionMiddleware:
 
         try:
             await self.app(scope, receive, watching)
-        except Exception:
-            failed = watch.status is None  # the context middleware answers 500 (800003)
+        except Exception as exc:
+            # The context middleware answers 500 (800003), unless the client went away:
+            # then nothing is answered, and the entry has no status (a dropped connection).
+            failed = watch.status is None and not is_client_disconnect(exc)
             raise
         finally:
             ctx = get_context(scope)

@@ -2,6 +2,11 @@
 
 A pure ASGI middleware (no per-request task switch), outermost in the stack so that every
 answer, including an unexpected failure, carries the request and correlation ids.
+
+A client that goes away before its answer (Starlette's `ClientDisconnect`, raised when a
+route reads the body of a closed connection) is not a failure of ours: it is logged at
+INFO, no 500 is written to the closed connection, and the request is marked
+(`client_disconnected`) so that the metrics and the request log do not count a 500 either.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tenantry.domain.errors import Errors, ServiceError
@@ -27,6 +33,8 @@ _CV_MAX = 127
 # Request headers larger than this in total are refused (400, 800002) before any route
 # runs. uvicorn's h11 parser enforces the same bound itself; httptools does not.
 MAX_HEADER_BYTES = 64 * 1024
+# The scope state key set when the client disconnected before its answer.
+CLIENT_DISCONNECTED = "tenantry_client_disconnected"
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,16 @@ def extend_cv(incoming: str | None) -> str:
     if incoming and _CV_PATTERN.match(incoming) and len(incoming) + 2 <= _CV_MAX:
         return incoming + ".0"
     return new_cv()
+
+
+def is_client_disconnect(exc: BaseException) -> bool:
+    """True when `exc` says the client went away (not a fault of the service)."""
+    return isinstance(exc, ClientDisconnect)
+
+
+def client_disconnected(scope: Scope) -> bool:
+    """True when the request ended because its client disconnected."""
+    return bool(scope.get("state", {}).get(CLIENT_DISCONNECTED))
 
 
 def get_context(scope: Scope) -> RequestContext:
@@ -120,6 +138,14 @@ class RequestContextMiddleware:
             return
         try:
             await self.app(scope, receive, send_with_headers)
+        except ClientDisconnect:
+            scope["state"][CLIENT_DISCONNECTED] = True
+            log.info(
+                "client disconnected before the answer (correlation id %s, request id %s)",
+                ctx.correlation_id,
+                ctx.request_id,
+                extra={"request_id": ctx.request_id, "correlation_id": ctx.correlation_id},
+            )
         except Exception:
             log.exception(
                 "unexpected failure (correlation id %s, request id %s)",

@@ -3,7 +3,9 @@
 Outermost in the stack, so it sees every answer as the client does, including the ones the
 request-context middleware writes itself. Labels are bounded: the route *template*
 (`/v1/customers/{customer_id}`, never the path), the method, the status and the Partner
-Center error code; a request no route matched is labelled `unmatched`.
+Center error code; a request no route matched is labelled `unmatched`. A request whose
+client disconnected before its answer is counted, and logged, with status 499 (nginx's
+"client closed request"), not as a 500.
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tenantry.http.context import RequestContext
+from tenantry.http.context import RequestContext, client_disconnected
 from tenantry.http.deps import PARTNER_STATE
 
 access_log = logging.getLogger("tenantry.access")
 
 UNMATCHED = "unmatched"
+CLIENT_CLOSED_REQUEST = 499
 CREATE_ROUTE = "/v1/customers"
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
@@ -108,12 +111,14 @@ class ObservabilityMiddleware:
         started = time.perf_counter()
         state = scope.setdefault("state", {})
         status = 500
+        started_answer = False
         replayed = False
         error_body = b""
 
         async def observe(message: Message) -> None:
-            nonlocal status, replayed, error_body
+            nonlocal status, started_answer, replayed, error_body
             if message["type"] == "http.response.start":
+                started_answer = True
                 status = int(message["status"])
                 for name, value in message.get("headers", ()):
                     if name.lower() == b"idempotent-replayed" and value == b"true":
@@ -125,6 +130,8 @@ class ObservabilityMiddleware:
         try:
             await self.app(scope, receive, observe)
         finally:
+            if not started_answer and client_disconnected(scope):
+                status = CLIENT_CLOSED_REQUEST
             self._record(scope, state, status, replayed, error_body, started)
 
     def _record(

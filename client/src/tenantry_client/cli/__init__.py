@@ -1,9 +1,10 @@
 """`tenantry-client …` (and `tenantry customers|domains|addresses …`): Partner Center
-customers from a shell, over the SDK.
+customers from a shell, over the SDK; `login`, `logout` and `profiles` keep named
+connections.
 
 Exit codes: 0 success; 1 the service refused or could not be reached (`error <code>:
-<description>` on stderr), or `domains check` found the domain taken; 2 bad usage; 130
-interrupted.
+<description>` and every field error on stderr), `domains check` found the domain taken,
+or an import left rows not created; 2 bad usage; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -11,15 +12,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from tenantry_client._client import PartnerClient
 from tenantry_client._errors import PartnerCenterError
 from tenantry_client._models import Address, Customer
-from tenantry_client.cli._args import FIELDS, UsageError, apply_fields, build_parser, dest
+from tenantry_client.cli._args import UsageError, build_parser
 from tenantry_client.cli._connect import Connection, resolve
+from tenantry_client.cli._fields import FIELDS, apply_fields, dest, missing_required
+from tenantry_client.cli._login import login, logout, profiles_command
 from tenantry_client.cli._output import (
     emit_json,
     print_customer,
@@ -46,7 +49,9 @@ def _read_json(source: str) -> Any:
         raise UsageError(f"{source} is not JSON: {exc}") from None
 
 
-def _create(args: argparse.Namespace, client: PartnerClient) -> int:
+def _customer(args: argparse.Namespace) -> Customer:
+    """The customer `customers create` sends: --from-json, then the flags; every
+    New-PartnerCustomer mandatory parameter must have a value from one or the other."""
     customer = Customer()
     if args.from_json is not None:
         obj = _read_json(args.from_json)
@@ -54,7 +59,17 @@ def _create(args: argparse.Namespace, client: PartnerClient) -> int:
             raise UsageError(f"{args.from_json} must hold a JSON object (a Customer)")
         customer = Customer.from_wire(obj)
     apply_fields(customer, {f.name: getattr(args, dest(f.name)) for f in FIELDS})
-    created = client.customers.create(customer, request_id=args.request_id)
+    missing = missing_required(customer)
+    if missing:
+        flags = ", ".join(f"--{name}" for name in missing)
+        raise UsageError(f"the following arguments are required: {flags} (or in --from-json)")
+    return customer
+
+
+def _create(args: argparse.Namespace, connection: Connection) -> int:
+    customer = _customer(args)
+    with _client(connection) as client:
+        created = client.customers.create(customer, request_id=args.request_id)
     print_customer(created, args.output)
     if args.output == "table" and created.user_credentials is not None:
         print("The admin password is shown this once: store it now.", file=sys.stderr)
@@ -86,14 +101,18 @@ def _listing(args: argparse.Namespace, client: PartnerClient) -> int:
     return 0
 
 
-def _customers(args: argparse.Namespace, connection: Connection) -> int:
+def _customers(args: argparse.Namespace) -> int:
+    if args.command == "create" and args.what_if:
+        emit_json(_customer(args).to_wire())  # New-PartnerCustomer -WhatIf: nothing is sent
+        return 0
+    connection = resolve(args)
     if args.command == "import":
         from tenantry_client.cli._bulk import run_import
 
         return run_import(args, connection)
+    if args.command == "create":
+        return _create(args, connection)
     with _client(connection) as client:
-        if args.command == "create":
-            return _create(args, client)
         if args.command == "get":
             print_customer(client.customers.get(args.id), args.output)
             return 0
@@ -104,8 +123,8 @@ def _customers(args: argparse.Namespace, connection: Connection) -> int:
         return 0
 
 
-def _domains(args: argparse.Namespace, connection: Connection) -> int:
-    with _client(connection) as client:
+def _domains(args: argparse.Namespace) -> int:
+    with _client(resolve(args)) as client:
         taken = client.domains.exists(args.domain)
     if args.output == "json":
         emit_json({"domain": args.domain, "available": not taken})
@@ -114,7 +133,7 @@ def _domains(args: argparse.Namespace, connection: Connection) -> int:
     return 1 if taken else 0
 
 
-def _addresses(args: argparse.Namespace, connection: Connection) -> int:
+def _addresses(args: argparse.Namespace) -> int:
     address = Address(
         country=args.country,
         address_line1=args.line1,
@@ -123,7 +142,7 @@ def _addresses(args: argparse.Namespace, connection: Connection) -> int:
         state=args.state,
         postal_code=args.postal_code,
     )
-    with _client(connection) as client:
+    with _client(resolve(args)) as client:
         print_validation(client.validations.address(address), args.output)
     return 0
 
@@ -135,13 +154,17 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "tenantry-client") ->
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, or bad usage (argparse printed why)
         return exc.code if isinstance(exc.code, int) else 2
+    args.prog = prog
+    commands: dict[str, Callable[[argparse.Namespace], int]] = {
+        "customers": _customers,
+        "domains": _domains,
+        "addresses": _addresses,
+        "login": login,
+        "logout": logout,
+        "profiles": profiles_command,
+    }
     try:
-        connection = resolve(args)
-        if args.group == "customers":
-            return _customers(args, connection)
-        if args.group == "domains":
-            return _domains(args, connection)
-        return _addresses(args, connection)
+        return commands[args.group](args)
     except UsageError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2

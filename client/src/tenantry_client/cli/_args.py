@@ -1,157 +1,117 @@
-"""The command line: its parser, and the customer fields shared by flags and CSV columns."""
+"""The command line's parser.
+
+Connection options (`--profile`, `--base-url`, credentials) are accepted before or after
+the subcommand: both parsers know them, and neither has a default (argparse.SUPPRESS), so
+an option is in the namespace only when given, and one given after the subcommand wins.
+Their environment variables and profiles are applied later, by `_connect.resolve`.
+"""
 
 from __future__ import annotations
 
 import argparse
-import os
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from tenantry_client._models import (
-    Address,
-    Customer,
-    CustomerBillingProfile,
-    CustomerCompanyProfile,
+from tenantry_client._version import __version__
+from tenantry_client.cli._fields import (
+    ALIASES,
+    FIELDS,
+    REQUEST_ID_RULE,
+    Field,
+    check_request_id,
+    dest,
 )
 
 DEFAULT_CLI_BASE_URL = "http://127.0.0.1:8000"
+REQUEST_ID_COLUMN = "request-id"
 
 
 class UsageError(Exception):
     """The command line (or an input file) cannot be acted on: exit code 2."""
 
 
-def _company(customer: Customer) -> CustomerCompanyProfile:
-    if customer.company_profile is None:
-        customer.company_profile = CustomerCompanyProfile()
-    return customer.company_profile
-
-
-def _billing(customer: Customer) -> CustomerBillingProfile:
-    if customer.billing_profile is None:
-        customer.billing_profile = CustomerBillingProfile()
-    return customer.billing_profile
-
-
-def _address(customer: Customer) -> Address:
-    billing = _billing(customer)
-    if billing.default_address is None:
-        billing.default_address = Address()
-    return billing.default_address
-
-
-def _set_first_name(c: Customer, v: str) -> None:
-    _billing(c).first_name = v
-    _address(c).first_name = v
-
-
-def _set_last_name(c: Customer, v: str) -> None:
-    _billing(c).last_name = v
-    _address(c).last_name = v
-
-
 @dataclass(frozen=True)
-class Field:
-    """One customer field: a `--flag` of `customers create` and a column of a CSV import."""
+class Option:
+    """A connection option: its flag, its environment variable (if any), whether it is a
+    secret, and whether it is a switch (a flag without a value)."""
 
-    name: str
+    flag: str
+    env: str | None
     help: str
-    apply: Callable[[Customer, str], None]
+    secret: bool = False
+    switch: bool = False
+    metavar: str | None = None
+
+    @property
+    def dest(self) -> str:
+        return dest(self.flag[2:])
 
 
-def _setter(part: Callable[[Customer], object], attribute: str) -> Callable[[Customer, str], None]:
-    def apply(customer: Customer, value: str) -> None:
-        setattr(part(customer), attribute, value)
-
-    return apply
-
-
-def _set_partner(customer: Customer, value: str) -> None:
-    customer.associated_partner_id = value
-
-
-# In the order of PowerShell's New-PartnerCustomer parameters that they mirror.
-FIELDS: tuple[Field, ...] = (
-    Field(
-        "domain",
-        "the domain prefix's full name, e.g. contoso.onmicrosoft.com",
-        _setter(_company, "domain"),
+CONNECTION = (
+    Option("--profile", "TENANTRY_PROFILE", "a connection saved by `login` (default: the default)"),
+    Option("--base-url", "TENANTRY_BASE_URL", f"the service (default {DEFAULT_CLI_BASE_URL})"),
+    Option("--tenant-id", "TENANTRY_TENANT_ID", "the partner's tenant"),
+    Option("--client-id", "TENANTRY_CLIENT_ID", "the partner's app"),
+    Option("--client-secret", "TENANTRY_CLIENT_SECRET", "the app's secret", secret=True),
+    Option(
+        "--certificate",
+        "TENANTRY_CERTIFICATE",
+        "the app's certificate and private key, PEM or PKCS#12 (instead of a secret)",
+        metavar="PATH",
     ),
-    Field("name", "the company name", _setter(_billing, "company_name")),
-    Field("contact-email", "the billing contact's email", _setter(_billing, "email")),
-    Field("contact-first-name", "the billing contact's first name", _set_first_name),
-    Field("contact-last-name", "the billing contact's last name", _set_last_name),
-    Field("contact-phone", "the billing contact's phone number", _setter(_address, "phone_number")),
-    Field("culture", "e.g. en-US", _setter(_billing, "culture")),
-    Field("language", "e.g. en", _setter(_billing, "language")),
-    Field("billing-address-line1", "", _setter(_address, "address_line1")),
-    Field("billing-address-line2", "", _setter(_address, "address_line2")),
-    Field("billing-address-city", "", _setter(_address, "city")),
-    Field("billing-address-state", "", _setter(_address, "state")),
-    Field("billing-address-postal-code", "", _setter(_address, "postal_code")),
-    Field(
-        "billing-address-country", "ISO 3166 two-letter code, e.g. US", _setter(_address, "country")
+    Option(
+        "--certificate-password-stdin",
+        None,
+        "read the certificate's password from stdin (else TENANTRY_CERTIFICATE_PASSWORD)",
+        switch=True,
     ),
-    Field(
-        "organization-registration-number",
-        "required in some countries",
-        _setter(_company, "organization_registration_number"),
+    Option(
+        "--device-code",
+        None,
+        "sign in as a user with a device code, shown on stderr (instead of a secret)",
+        switch=True,
     ),
-    Field("associated-partner-id", "create the customer for this indirect reseller", _set_partner),
+    Option("--authority", "TENANTRY_AUTHORITY", "the token endpoint's base (default: base URL)"),
+    Option("--token", "TENANTRY_TOKEN", "a bearer token to send instead", secret=True),
 )
-FIELD_NAMES = frozenset(f.name for f in FIELDS)
+_LOGIN_OPTIONS = (
+    "--profile",
+    "--base-url",
+    "--tenant-id",
+    "--client-id",
+    "--client-secret",
+    "--authority",
+)
 
 
-def dest(name: str) -> str:
-    """The argparse attribute of a flag name (`contact-email` → `contact_email`)."""
-    return name.replace("-", "_")
-
-
-def apply_fields(customer: Customer, values: Mapping[str, str | None]) -> Customer:
-    """Set the fields given (by flag name); None and empty values are left alone."""
-    for field in FIELDS:
-        value = values.get(field.name)
-        if value is not None and value != "":
-            field.apply(customer, value)
-    return customer
-
-
-def _env(name: str) -> str | None:
-    return os.environ.get(name) or None
-
-
-def _connection(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("connection (also from the environment)")
-    group.add_argument(
-        "--base-url",
-        default=_env("TENANTRY_BASE_URL") or DEFAULT_CLI_BASE_URL,
-        help="the service (TENANTRY_BASE_URL; default %(default)s)",
-    )
-    group.add_argument(
-        "--tenant-id",
-        default=_env("TENANTRY_TENANT_ID"),
-        help="the partner's tenant (TENANTRY_TENANT_ID)",
-    )
-    group.add_argument(
-        "--client-id",
-        default=_env("TENANTRY_CLIENT_ID"),
-        help="the partner's app (TENANTRY_CLIENT_ID)",
-    )
-    group.add_argument(
-        "--client-secret",
-        default=_env("TENANTRY_CLIENT_SECRET"),
-        help="the app's secret (TENANTRY_CLIENT_SECRET)",
-    )
-    group.add_argument(
-        "--authority",
-        default=_env("TENANTRY_AUTHORITY"),
-        help="the token endpoint's base (TENANTRY_AUTHORITY; default: --base-url)",
-    )
-    group.add_argument(
-        "--token",
-        default=_env("TENANTRY_TOKEN"),
-        help="a bearer token to send instead of signing in (TENANTRY_TOKEN)",
-    )
+def _connection(
+    parser: argparse.ArgumentParser,
+    flags: tuple[str, ...] | None = None,
+    *,
+    title: str = "connection (before or after the command; flags, then environment, then profile)",
+    profile_help: str | None = None,
+) -> None:
+    group = parser.add_argument_group(title)
+    for option in CONNECTION:
+        if flags is None or option.flag in flags:
+            text = profile_help if option.flag == "--profile" and profile_help else option.help
+            if option.env:
+                text = f"{text} ({option.env})"
+            if option.switch:
+                group.add_argument(
+                    option.flag,
+                    dest=option.dest,
+                    action="store_true",
+                    default=argparse.SUPPRESS,
+                    help=text,
+                )
+            else:
+                group.add_argument(
+                    option.flag,
+                    dest=option.dest,
+                    default=argparse.SUPPRESS,
+                    metavar=option.metavar or option.dest.upper(),
+                    help=text,
+                )
 
 
 def _output(parser: argparse.ArgumentParser) -> None:
@@ -169,24 +129,32 @@ def _pages(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--all", action="store_true", help="follow every page, not the first")
 
 
-def build_parser(prog: str) -> argparse.ArgumentParser:
-    """The parser of `tenantry-client …` (also `tenantry customers|domains|addresses …`)."""
-    parser = argparse.ArgumentParser(
-        prog=prog, description="Partner Center customers from the command line."
-    )
-    groups = parser.add_subparsers(
-        dest="group", required=True, metavar="{customers,domains,addresses}"
-    )
+def request_id_type(value: str) -> str:
+    """argparse's check of `--request-id`."""
+    try:
+        return check_request_id(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
-    customers = groups.add_parser("customers", help="create, read, list, search, delete, import")
-    commands = customers.add_subparsers(dest="command", required=True)
 
-    create = commands.add_parser("create", help="create a customer (New-PartnerCustomer)")
+def _field_help(field: Field) -> str:
+    mirror = f"-{field.parameter}" if field.parameter else "not a New-PartnerCustomer parameter"
+    return f"{field.help} ({mirror})" if field.help else mirror
+
+
+def _create(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    create = commands.add_parser(
+        "create",
+        help="create a customer (New-PartnerCustomer)",
+        description="Create a customer. The flags are New-PartnerCustomer's parameters; "
+        "the required ones may come from --from-json instead.",
+    )
+    required = create.add_argument_group("required (New-PartnerCustomer's mandatory parameters)")
+    optional = create.add_argument_group("customer")
     for field in FIELDS:
-        flags = [f"--{field.name}"]
-        if field.name == "contact-phone":
-            flags.append("--contact-phone-number")
-        create.add_argument(*flags, dest=dest(field.name), default=None, help=field.help or None)
+        flags = [f"--{field.name}", *(f"--{alias}" for alias in ALIASES.get(field.name, ()))]
+        group = required if field.required else optional
+        group.add_argument(*flags, dest=dest(field.name), default=None, help=_field_help(field))
     create.add_argument(
         "--from-json",
         metavar="FILE",
@@ -195,11 +163,47 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     )
     create.add_argument(
         "--request-id",
+        type=request_id_type,
         default=None,
-        help="the MS-RequestId: repeat it to get the first answer again",
+        help=f"the MS-RequestId, {REQUEST_ID_RULE}: repeat it to get the first answer again",
+    )
+    create.add_argument(
+        "--what-if",
+        action="store_true",
+        help="print the request body and send nothing (New-PartnerCustomer -WhatIf)",
     )
     _output(create)
     _connection(create)
+
+
+def import_epilog() -> str:
+    """`customers import --help`: the CSV columns and the results file."""
+    width = max(len(f.name) for f in FIELDS) + 2
+    lines = [
+        "CSV columns: a header line names them (any case, '-' or '_', any order, any",
+        "subset); empty cells are left unset. * marks New-PartnerCustomer's mandatory ones.",
+    ]
+    for field in FIELDS:
+        name = f"{field.name} *" if field.required else field.name
+        mirror = f"-{field.parameter}" if field.parameter else "(not in New-PartnerCustomer)"
+        lines.append(f"  {name.ljust(width)}{mirror}")
+    lines += [
+        f"  {REQUEST_ID_COLUMN.ljust(width)}the row's MS-RequestId: a GUID (8-4-4-4-12 hex",
+        f"  {''.ljust(width)}digits); by default a UUID 5 of the row's customer",
+        "",
+        "Results (FILE.results.csv by default, readable by you only), a line a row outcome:",
+        "  row,domain,status,customer_id,user_name,password,error_code,error_description,",
+        "  request_id. status: created, replayed (created by an earlier run), failed (not",
+        "  created; error_description says why) or unknown (perhaps created).",
+        "Exit code: 0 when every row is created or replayed, 1 otherwise, 130 interrupted.",
+    ]
+    return "\n".join(lines)
+
+
+def _customers(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    customers = groups.add_parser("customers", help="create, read, list, search, delete, import")
+    commands = customers.add_subparsers(dest="command", required=True)
+    _create(commands)
 
     get = commands.add_parser("get", help="one customer")
     get.add_argument("id")
@@ -224,7 +228,13 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     delete.add_argument("id")
     _connection(delete)
 
-    bulk = commands.add_parser("import", help="create the customers of a CSV file")
+    bulk = commands.add_parser(
+        "import",
+        help="create the customers of a CSV file",
+        description="Create one customer per row of a CSV file, concurrently and resumably.",
+        epilog=import_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     bulk.add_argument("file", metavar="FILE.csv")
     bulk.add_argument("--concurrency", type=int, default=8, help="rows in flight (default 8)")
     bulk.add_argument(
@@ -239,6 +249,59 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     )
     bulk.add_argument("--no-progress", action="store_true", help="no progress bar")
     _connection(bulk)
+
+
+def _profiles(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    login = groups.add_parser(
+        "login",
+        help="save a connection as a profile",
+        description="Save a named connection (base URL, tenant, client id) so that commands "
+        "need no connection flags. The secret goes to the system keyring when there is one, "
+        "otherwise to a file readable by you only. The first profile saved is the default.",
+    )
+    _connection(
+        login,
+        _LOGIN_OPTIONS,
+        title="the connection to save (flags, then environment)",
+        profile_help="the profile's name (default: default)",
+    )
+    login.add_argument(
+        "--client-secret-stdin", action="store_true", help="read the secret from stdin"
+    )
+    login.add_argument("--default", action="store_true", help="make it the default profile")
+    login.add_argument("--no-verify", action="store_true", help="save without signing in to check")
+
+    logout = groups.add_parser(
+        "logout", help="remove a profile and its secret (default: the default profile)"
+    )
+    _connection(
+        logout,
+        ("--profile",),
+        title="profile",
+        profile_help="the profile to remove (default: the default profile)",
+    )
+
+    profiles = groups.add_parser("profiles", help="the saved profiles")
+    commands = profiles.add_subparsers(dest="command", required=True)
+    listing = commands.add_parser("list", help="the profiles (never their secrets)")
+    _output(listing)
+    use = commands.add_parser("use", help="make a profile the default")
+    use.add_argument("name")
+
+
+def build_parser(prog: str) -> argparse.ArgumentParser:
+    """The parser of `tenantry-client …` (also `tenantry customers|domains|addresses …`)."""
+    parser = argparse.ArgumentParser(
+        prog=prog, description="Partner Center customers from the command line."
+    )
+    parser.add_argument("--version", action="version", version=f"tenantry-client {__version__}")
+    _connection(parser)
+    groups = parser.add_subparsers(
+        dest="group",
+        required=True,
+        metavar="{customers,domains,addresses,login,logout,profiles}",
+    )
+    _customers(groups)
 
     domains = groups.add_parser("domains", help="domain availability")
     domain_commands = domains.add_subparsers(dest="command", required=True)
@@ -260,4 +323,6 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     validate.add_argument("--postal-code", default=None)
     _output(validate)
     _connection(validate)
+
+    _profiles(groups)
     return parser

@@ -142,8 +142,16 @@ def print_validation(result: AddressValidationResult, output: str) -> None:
         key_values([(f"Suggestion {number}", ", ".join(p for p in parts if p))])
 
 
+def error_text(error: ServiceError) -> str:
+    """An error's description and every field error it lists, on one line."""
+    if not error.data:
+        return error.description
+    return f"{error.description} [{'; '.join(error.data)}]"
+
+
 def print_error(error: PartnerCenterError, prog: str) -> None:
-    """A failed call on stderr, without a traceback (and never a secret)."""
+    """A failed call on stderr, without a traceback (and never a secret): the code and
+    description, the HTTP status and ids, then every field error of the answer."""
     err = sys.stderr
     if isinstance(error, ServiceError):
         code = error.code if error.code is not None else error.status
@@ -152,6 +160,10 @@ def print_error(error: PartnerCenterError, prog: str) -> None:
             f"  HTTP {error.status}, MS-RequestId {error.request_id}, "
             f"MS-CorrelationId {error.correlation_id}\n"
         )
+        if error.data:
+            err.write(f"  {len(error.data)} field error(s):\n")
+            for item in error.data:
+                err.write(f"  - {item}\n")
     elif isinstance(error, TransportError):
         err.write(f"error: no answer from the service: {error}\n")
         err.write(f"  MS-RequestId {error.request_id}, MS-CorrelationId {error.correlation_id}\n")
