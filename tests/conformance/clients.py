@@ -1,8 +1,8 @@
 """Microsoft's Partner Center clients as they are on the wire: the headers each sends on every
 call, and the rules their model classes apply when they read an answer.
 
-Facts from the clients' public sources (`../shared/spec/sdk-requests.md` records what they
-were seen to send): Microsoft's .NET SDK 3.4.0 (`microsoft/partner-center-sdk-for-dotNET`),
+Facts from the clients' public sources and from running them against Tenantry
+(docs/compatibility.md): Microsoft's .NET SDK 3.4.0 (`microsoft/partner-center-sdk-for-dotNET`),
 the Java SDK 1.15.4 (`msize/Partner-Center-Java`, mirror of Microsoft's) and the PowerShell
 module 3.0.x (`microsoft/Partner-Center-PowerShell`, on the community .NET SDK 1.15.6).
 """
