@@ -115,6 +115,16 @@ async def test_the_bodys_etag_stands_in_for_if_match(
     assert (stale.status_code, stale.json()["code"]) == (400, 2055)
 
 
+async def test_the_bodys_etag_may_be_a_number(client: httpx.AsyncClient) -> None:
+    """Partner Center's etags are 64-bit integers; a client that kept one as a number works."""
+    customer = await _customer(client)
+    uri = f"/v1/customers/{customer['id']}/profiles/billing"
+    profile = (await client.get(uri)).json()
+    body = _profile_body(profile, Attributes={"Etag": int(profile["attributes"]["etag"])})
+    updated = await client.put(uri, json=body)
+    assert updated.status_code == 200, updated.text
+
+
 async def test_an_etag_of_the_wrong_type_is_a_bad_request(client: httpx.AsyncClient) -> None:
     customer = await _customer(client)
     uri = f"/v1/customers/{customer['id']}/profiles/billing"

@@ -243,3 +243,11 @@ class _done:
 
     def __await__(self) -> Iterator[None]:
         return iter(())
+
+
+@pytest.fixture
+def faults(server: LiveServer) -> Iterator[httpx.Client]:
+    """The sandbox's fault injection, cleared after the test."""
+    with httpx.Client(base_url=server.base_url, headers=ADMIN, timeout=30) as admin:
+        yield admin
+        admin.delete("/_tenantry/faults")

@@ -12,7 +12,6 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -20,7 +19,8 @@ import pytest
 from tenantry_client import PartnerClient
 from tenantry_client.cli import main
 
-from tests.client.conftest import ADMIN, dev_credential
+from tests.client.cli_support import ENV, isolate
+from tests.client.conftest import dev_credential
 from tests.support.server import LiveServer
 
 COLUMNS = [
@@ -28,9 +28,6 @@ COLUMNS = [
     "contact-phone", "culture", "language", "billing-address-line1", "billing-address-city",
     "billing-address-state", "billing-address-postal-code", "billing-address-country",
 ]  # fmt: skip
-ENV = ("TENANTRY_BASE_URL", "TENANTRY_TENANT_ID", "TENANTRY_CLIENT_ID",
-       "TENANTRY_CLIENT_SECRET", "TENANTRY_TOKEN", "TENANTRY_AUTHORITY",
-       "TENANTRY_PROFILE")  # fmt: skip
 
 
 def _prefix() -> str:
@@ -65,19 +62,8 @@ def customers_with(server: LiveServer, prefix: str) -> list[str]:
 
 
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ENV:
-        monkeypatch.delenv(name, raising=False)
-    # No profile of the user's, and no system keyring, is ever read (subprocesses included).
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setitem(sys.modules, "keyring", None)
-
-
-@pytest.fixture
-def faults(server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.base_url, headers=ADMIN, timeout=30) as admin:
-        yield admin
-        admin.delete("/_tenantry/faults")
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    isolate(monkeypatch, tmp_path / "config")
 
 
 def _import(server: LiveServer, *args: str) -> int:

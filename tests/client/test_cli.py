@@ -16,6 +16,7 @@ import pytest
 from tenantry_client.cli import main
 
 from tenantry.auth.development import DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_TENANT_ID
+from tests.client.cli_support import ENV, isolate
 from tests.client.factories import unique_prefix, wingtip
 from tests.support.server import LiveServer
 
@@ -26,15 +27,6 @@ SEED_NEW_PARTNER_CUSTOMER = (
     "-BillingAddressCountry 'US' -BillingAddressPostalCode '98052' -BillingAddressState 'WA' "
     "-ContactEmail 'gena@wingtiptoys.com' -ContactFirstName 'Gena' -ContactLastName 'Soto' "
     "-Culture 'en-US' -Domain 'newcustomer.onmicrosoft.com' -Language 'en' -Name 'New Customer'"
-)
-ENV = (
-    "TENANTRY_BASE_URL",
-    "TENANTRY_TENANT_ID",
-    "TENANTRY_CLIENT_ID",
-    "TENANTRY_CLIENT_SECRET",
-    "TENANTRY_TOKEN",
-    "TENANTRY_AUTHORITY",
-    "TENANTRY_PROFILE",
 )
 
 
@@ -72,17 +64,13 @@ class Cli:
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No profile of the user's, and no system keyring, is read (subprocesses included)."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setitem(sys.modules, "keyring", None)
+    isolate(monkeypatch, tmp_path / "config")
 
 
 @pytest.fixture
 def cli(
     server: LiveServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> Cli:
-    for name in ENV:
-        monkeypatch.delenv(name, raising=False)
     return Cli(server, capsys)
 
 

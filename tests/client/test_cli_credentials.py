@@ -23,7 +23,7 @@ from tenantry_client.cli import main
 from tenantry_client.cli._args import UsageError, build_parser
 from tenantry_client.cli._connect import PASSWORD_ENV, Connection, resolve
 
-from tests.client.test_cli import ENV
+from tests.client.cli_support import isolate, run_cli
 from tests.client.test_sign_in import _self_signed
 
 REMOTE = "https://tenantry.example.com"
@@ -32,11 +32,7 @@ IDS = ("--tenant-id", "tenant-1", "--client-id", "app-1")
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No environment, profile or keyring of the user's is read."""
-    for name in (*ENV, "TENANTRY_CERTIFICATE", PASSWORD_ENV):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setitem(sys.modules, "keyring", None)
+    isolate(monkeypatch, tmp_path / "config")
 
 
 def _resolve(*argv: str) -> Connection:
@@ -261,18 +257,11 @@ def test_sign_ins_that_are_refused(
     assert message in str(caught.value)
 
 
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_a_missing_certificate_file_is_a_usage_error(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     missing = tmp_path / "nowhere.pem"
-    code, out, err = _run(
+    code, out, err = run_cli(
         capsys, "--base-url", REMOTE, *IDS, "--certificate", str(missing), "customers", "list"
     )
     assert code == 2
@@ -286,7 +275,7 @@ def test_a_file_that_is_no_certificate_is_a_usage_error(
     pytest.importorskip("cryptography")
     junk = tmp_path / "junk.pem"
     junk.write_text(json.dumps({"not": "a certificate"}))
-    code, _, err = _run(
+    code, _, err = run_cli(
         capsys, "customers", "list", "--base-url", REMOTE, *IDS, "--certificate", str(junk)
     )
     assert code == 2
@@ -298,6 +287,6 @@ def test_a_file_that_is_no_certificate_is_a_usage_error(
 def test_login_saves_no_certificate_or_device_code(
     flag: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = _run(capsys, *flag, "login", "--base-url", REMOTE, *IDS, "--no-verify")
+    code, _, err = run_cli(capsys, *flag, "login", "--base-url", REMOTE, *IDS, "--no-verify")
     assert code == 2
     assert "login saves a client secret" in err

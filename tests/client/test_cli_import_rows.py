@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import csv
 import shlex
-import sys
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,24 +17,14 @@ from tenantry_client.cli import main
 from tenantry_client.cli._rows import Row, plan
 
 from tenantry.auth.development import DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_TENANT_ID
-from tests.client.conftest import ADMIN
-from tests.client.test_bulk_import import COLUMNS, ENV, customers_with, results_of
+from tests.client.cli_support import isolate
+from tests.client.test_bulk_import import COLUMNS, customers_with, results_of
 from tests.support.server import LiveServer
 
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ENV:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setitem(sys.modules, "keyring", None)
-
-
-@pytest.fixture
-def faults(server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.base_url, headers=ADMIN, timeout=30) as admin:
-        yield admin
-        admin.delete("/_tenantry/faults")
+    isolate(monkeypatch, tmp_path / "config")
 
 
 def _prefix() -> str:

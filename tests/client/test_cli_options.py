@@ -5,36 +5,23 @@ or after the command, every field error of a 400, required options, `--name`,
 from __future__ import annotations
 
 import json
-import sys
 import uuid
 from pathlib import Path
 
 import pytest
 from tenantry_client import BadInputError, Customer, PartnerClient, __version__
-from tenantry_client.cli import main
 from tenantry_client.cli._fields import apply_fields
 
 from tenantry.auth.development import DEV_TENANT_ID
+from tests.client.cli_support import isolate, run_cli
 from tests.client.conftest import dev_credential
 from tests.client.factories import unique_prefix
-from tests.client.test_cli import ENV
 from tests.support.server import LiveServer
 
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ENV:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setitem(sys.modules, "keyring", None)
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return code, out, err
+    isolate(monkeypatch, tmp_path / "config")
 
 
 def _values(domain: str, **overrides: str) -> dict[str, str]:
@@ -59,23 +46,23 @@ def _domain() -> str:
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
-    assert _run(capsys, "--version") == (0, f"tenantry-client {__version__}\n", "")
+    assert run_cli(capsys, "--version") == (0, f"tenantry-client {__version__}\n", "")
 
 
 def test_connection_options_before_or_after_the_command(
     server: LiveServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     url = server.base_url
-    assert _run(capsys, "--base-url", url, "customers", "list", "--size", "1")[0] == 0
-    assert _run(capsys, "customers", "list", "--size", "1", "--base-url", url)[0] == 0
+    assert run_cli(capsys, "--base-url", url, "customers", "list", "--size", "1")[0] == 0
+    assert run_cli(capsys, "customers", "list", "--size", "1", "--base-url", url)[0] == 0
     # Given twice, the one after the command wins.
     nowhere = "http://127.0.0.1:9"
-    assert _run(capsys, "--base-url", nowhere, "customers", "list", "--base-url", url)[0] == 0
-    code, out, _ = _run(capsys, "--token", server.token(), "domains", "check", _domain(),
+    assert run_cli(capsys, "--base-url", nowhere, "customers", "list", "--base-url", url)[0] == 0
+    code, out, _ = run_cli(capsys, "--token", server.token(), "domains", "check", _domain(),
                         "--base-url", url)  # fmt: skip
     assert (code, out) == (0, "available\n")
     # Options from both sides make one connection: the tenant before, the URL after.
-    code, _, err = _run(capsys, "--tenant-id", DEV_TENANT_ID, "customers", "list",
+    code, _, err = run_cli(capsys, "--tenant-id", DEV_TENANT_ID, "customers", "list",
                         "--base-url", url)  # fmt: skip
     assert code == 2
     assert "missing --client-id" in err
@@ -103,7 +90,7 @@ def test_a_400_prints_every_field_error(
     expected = raised.value.data
     assert len(expected) >= 6
 
-    code, out, err = _run(capsys, "customers", "create", *flags, "--base-url", server.base_url)
+    code, out, err = run_cli(capsys, "customers", "create", *flags, "--base-url", server.base_url)
 
     assert code == 1
     assert out == ""
@@ -117,7 +104,7 @@ def test_a_400_prints_every_field_error(
 def test_required_options_are_marked_and_checked(
     server: LiveServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    code, out, _ = _run(capsys, "customers", "create", "--help")
+    code, out, _ = run_cli(capsys, "customers", "create", "--help")
     assert code == 0
     required = out.split("required (New-PartnerCustomer's mandatory parameters):")[1]
     required = required.split("\n\n")[0]
@@ -130,19 +117,19 @@ def test_required_options_are_marked_and_checked(
     for flag in ("--name", "--language"):
         at = flags.index(flag)
         del flags[at : at + 2]
-    code, _, err = _run(capsys, "customers", "create", *flags, "--base-url", server.base_url)
+    code, _, err = run_cli(capsys, "customers", "create", *flags, "--base-url", server.base_url)
     assert code == 2
     assert "required: --name, --language" in err
 
     # A value from --from-json counts.
     body = {"billingProfile": {"companyName": "From Json", "language": "en"}}
     (tmp_path / "c.json").write_text(json.dumps(body), encoding="utf-8")
-    code, out, err = _run(capsys, "customers", "create", *flags, "--from-json",
+    code, out, err = run_cli(capsys, "customers", "create", *flags, "--from-json",
                           str(tmp_path / "c.json"), "--what-if")  # fmt: skip
     assert code == 0, err
     assert json.loads(out)["billingProfile"]["companyName"] == "From Json"
 
-    code, out, _ = _run(capsys, "customers", "import", "--help")
+    code, out, _ = run_cli(capsys, "customers", "import", "--help")
     assert code == 0
     for column in ("domain *", "billing-address-region", "request-id", "contact-phone"):
         assert f"\n  {column} " in out
@@ -153,16 +140,16 @@ def test_name_region_and_what_if(server: LiveServer, capsys: pytest.CaptureFixtu
     domain = _domain()
     flags = _flags(domain, name="Region Ltd", billing_address_region="Pacific Northwest")
 
-    code, out, err = _run(capsys, "customers", "create", *flags, "--what-if")
+    code, out, err = run_cli(capsys, "customers", "create", *flags, "--what-if")
     assert code == 0, err
     body = json.loads(out)
     assert body["companyProfile"] == {"domain": domain, "companyName": "Region Ltd"}
     assert body["billingProfile"]["companyName"] == "Region Ltd"
     assert body["billingProfile"]["defaultAddress"]["region"] == "Pacific Northwest"
-    code, out, _ = _run(capsys, "domains", "check", domain, "--base-url", server.base_url)
+    code, out, _ = run_cli(capsys, "domains", "check", domain, "--base-url", server.base_url)
     assert (code, out) == (0, "available\n")  # nothing was sent
 
-    code, out, err = _run(capsys, "customers", "create", *flags, "--output", "json",
+    code, out, err = run_cli(capsys, "customers", "create", *flags, "--output", "json",
                           "--base-url", server.base_url)  # fmt: skip
     assert code == 0, err
     created = json.loads(out)
@@ -173,12 +160,12 @@ def test_name_region_and_what_if(server: LiveServer, capsys: pytest.CaptureFixtu
 def test_request_id_must_be_a_guid(server: LiveServer, capsys: pytest.CaptureFixture[str]) -> None:
     flags = _flags(_domain())
     for bad in ("réquest-2", "request-2", "{" + str(uuid.uuid4()) + "}"):
-        code, _, err = _run(capsys, "customers", "create", *flags, "--request-id", bad,
+        code, _, err = run_cli(capsys, "customers", "create", *flags, "--request-id", bad,
                             "--base-url", server.base_url)  # fmt: skip
         assert code == 2
         assert "is not a GUID" in err
     pinned = str(uuid.uuid4()).upper()
-    code, out, err = _run(capsys, "customers", "create", *flags, "--request-id", pinned,
+    code, out, err = run_cli(capsys, "customers", "create", *flags, "--request-id", pinned,
                           "--base-url", server.base_url, "-o", "json")  # fmt: skip
     assert code == 0, err
     assert json.loads(out)["userCredentials"]["password"]

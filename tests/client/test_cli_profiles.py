@@ -15,34 +15,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tenantry_client.cli import main
 
 from tenantry.auth.development import DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_TENANT_ID
-from tests.client.test_cli import ENV
+from tests.client.cli_support import isolate, run_cli
 from tests.support.server import LiveServer
 
 
 @pytest.fixture
 def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The configuration directory; no system keyring unless a test installs one."""
-    for name in ENV:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    monkeypatch.setitem(sys.modules, "keyring", None)
+    isolate(monkeypatch, tmp_path / "xdg")
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # not a terminal: no prompt
     return tmp_path / "xdg" / "tenantry-client"
 
 
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return code, out, err
-
-
 def _login(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code, out, err = _run(capsys, "login", *argv)
+    code, out, err = run_cli(capsys, "login", *argv)
     assert DEV_CLIENT_SECRET not in out + err
     return code, out, err
 
@@ -74,7 +62,7 @@ def test_login_use_logout(
         "secrets": {"sbx": DEV_CLIENT_SECRET}
     }
 
-    code, out, _ = _run(capsys, "profiles", "list", "-o", "json")
+    code, out, _ = run_cli(capsys, "profiles", "list", "-o", "json")
     assert code == 0
     listed = json.loads(out)
     assert listed["default"] == "sbx"
@@ -82,12 +70,12 @@ def test_login_use_logout(
         {"name": "sbx", "baseUrl": server.base_url, "tenantId": DEV_TENANT_ID,
          "clientId": DEV_CLIENT_ID, "authority": None, "secret": "file"},
     ]  # fmt: skip
-    code, out, _ = _run(capsys, "profiles", "list")
+    code, out, _ = run_cli(capsys, "profiles", "list")
     assert out.splitlines()[1].split()[:2] == ["*", "sbx"]
     assert DEV_CLIENT_SECRET not in out
 
     # No connection flags at all: the default profile.
-    assert _run(capsys, "customers", "list", "--size", "1")[0] == 0
+    assert run_cli(capsys, "customers", "list", "--size", "1")[0] == 0
 
     # Its credentials are what is sent: a profile with a wrong secret cannot sign in.
     wrong = "wrong-" + uuid.uuid4().hex
@@ -98,21 +86,21 @@ def test_login_use_logout(
         ["customers", "list", "--profile", "bad"],
         ["--profile", "bad", "customers", "list"],
     ):
-        code, out, err = _run(capsys, *argv)
+        code, out, err = run_cli(capsys, *argv)
         assert code == 1
         assert err.startswith("error: could not sign in")
         assert wrong not in out + err
     with pytest.MonkeyPatch.context() as env:
         env.setenv("TENANTRY_PROFILE", "bad")
-        assert _run(capsys, "customers", "list")[0] == 1
-    assert _run(capsys, "profiles", "use", "bad")[0] == 0
-    assert _run(capsys, "customers", "list")[0] == 1
+        assert run_cli(capsys, "customers", "list")[0] == 1
+    assert run_cli(capsys, "profiles", "use", "bad")[0] == 0
+    assert run_cli(capsys, "customers", "list")[0] == 1
 
     # A profile's credentials never go to another service: the default is left out…
     elsewhere = server.base_url.replace("127.0.0.1", "localhost")
-    assert _run(capsys, "customers", "list", "--size", "1", "--base-url", elsewhere)[0] == 0
+    assert run_cli(capsys, "customers", "list", "--size", "1", "--base-url", elsewhere)[0] == 0
     # …and a profile named with another base URL is refused.
-    code, _, err = _run(capsys, "customers", "list", "--profile", "bad", "--base-url", elsewhere)
+    code, _, err = run_cli(capsys, "customers", "list", "--profile", "bad", "--base-url", elsewhere)
     assert code == 2
     assert "profile 'bad' is for" in err
 
@@ -120,24 +108,24 @@ def test_login_use_logout(
     source = tmp_path / "one.csv"
     with source.open("w", newline="", encoding="utf-8") as file:
         csv.writer(file).writerows([["domain", "name"], ["not valid!.onmicrosoft.com", "X"]])
-    code, _, err = _run(capsys, "customers", "import", str(source), "--no-progress",
+    code, _, err = run_cli(capsys, "customers", "import", str(source), "--no-progress",
                         "--profile", "sbx")  # fmt: skip
     assert code == 1
     assert "--resume --no-progress --profile sbx\n" in err
 
     # logout removes the profile and its secret; then there is no default.
-    code, out, _ = _run(capsys, "logout", "--profile", "bad")
+    code, out, _ = run_cli(capsys, "logout", "--profile", "bad")
     assert (code, out) == (0, "Profile 'bad' removed, and its secret.\n")
     assert wrong not in secrets.read_text(encoding="utf-8")
-    code, _, err = _run(capsys, "logout")
+    code, _, err = run_cli(capsys, "logout")
     assert code == 2
     assert "no default profile" in err
-    assert _run(capsys, "logout", "--profile", "sbx")[0] == 0
+    assert run_cli(capsys, "logout", "--profile", "sbx")[0] == 0
     assert not secrets.exists()
-    code, _, err = _run(capsys, "customers", "list", "--profile", "sbx")
+    code, _, err = run_cli(capsys, "customers", "list", "--profile", "sbx")
     assert code == 2
     assert "there is no profile 'sbx'" in err
-    code, out, _ = _run(capsys, "profiles", "list")
+    code, out, _ = run_cli(capsys, "profiles", "list")
     assert out.startswith("No profiles")
 
 
@@ -165,7 +153,7 @@ def test_a_sandbox_profile_needs_no_secret(
     code, _, err = _login(capsys, "--profile", "local", "--base-url", server.base_url)
     assert code == 0, err
     assert not (config / "secrets.json").exists()
-    assert _run(capsys, "customers", "list", "--size", "1")[0] == 0
+    assert run_cli(capsys, "customers", "list", "--size", "1")[0] == 0
 
 
 class _FakeKeyring(types.ModuleType):
@@ -207,15 +195,15 @@ def test_the_secret_goes_to_the_system_keyring_when_there_is_one(
     assert keyring.passwords == {("tenantry-client", "default"): DEV_CLIENT_SECRET}
     assert not (config / "secrets.json").exists()
     assert "secret = keyring" in (config / "config.ini").read_text(encoding="utf-8")
-    assert _run(capsys, "customers", "list", "--size", "1")[0] == 0
+    assert run_cli(capsys, "customers", "list", "--size", "1")[0] == 0
 
     # Without the keyring now, the profile says where its secret is.
     monkeypatch.setitem(sys.modules, "keyring", None)
-    code, _, err = _run(capsys, "customers", "list")
+    code, _, err = run_cli(capsys, "customers", "list")
     assert code == 2
     assert "system keyring, which is not available" in err
     monkeypatch.setitem(sys.modules, "keyring", keyring)
-    assert _run(capsys, "logout")[0] == 0
+    assert run_cli(capsys, "logout")[0] == 0
     assert keyring.passwords == {}
 
     # A keyring whose backend is the `fail` one is no keyring: the file is used.
