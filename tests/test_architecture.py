@@ -18,7 +18,8 @@ CLIENT_SRC = ROOT / "client" / "src" / "tenantry_client"
 ALLOWED: dict[str, set[str]] = {
     "domain": set(),
     "security": set(),
-    "config": {"domain"},
+    "config_sources": set(),
+    "config": {"domain", "config_sources"},
     "auth": {"domain", "security"},
     "sandbox": {"domain", "auth"},
     "storage": {"domain", "auth", "sandbox", "security"},

@@ -30,7 +30,12 @@ PROJECT_ROOT = CLIENT_ROOT.parent
 # (asyncio original, generated blocking module), both in PACKAGE. Only modules that mirror
 # each other belong here; classes or methods paired inside one module (the pagers, the
 # credentials) stay hand-written.
-PAIRS = [("_async_client.py", "_client.py")]
+PAIRS = [
+    ("_async_client.py", "_client.py"),
+    ("_async_pipeline.py", "_pipeline.py"),
+    ("_async_commerce.py", "_commerce.py"),
+    ("_async_users.py", "_user_operations.py"),
+]
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,10 @@ RULES = [
     # Docstring phrases first, while their words are still asyncio ones.
     Rule(r"\bAn asyncio client\b", "A blocking client", "the class docstring"),
     Rule(r"\bthe asyncio client\b", "the blocking client", "the module docstring"),
+    # The generated modules import each other, not their asyncio originals.
+    Rule(r"\btenantry_client\._async_commerce\b", "tenantry_client._commerce", "an import"),
+    Rule(r"\btenantry_client\._async_pipeline\b", "tenantry_client._pipeline", "an import"),
+    Rule(r"\btenantry_client\._async_users\b", "tenantry_client._user_operations", "an import"),
     # The standard library.
     Rule(r"^import asyncio$", "import time", "the default `sleep`"),
     Rule(r"\basyncio\.sleep\b", "time.sleep", "the default `sleep`"),

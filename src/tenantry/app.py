@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
 from tenantry.api.routes import (
+    agreements,
     audit,
     customers,
     directory,
@@ -26,23 +27,32 @@ from tenantry.api.routes import (
     health,
     listing,
     oauth,
+    offers,
+    orders,
     profiles,
     relationship_requests,
+    subscriptions,
     validation,
 )
-from tenantry.config import Settings
+from tenantry.api.routes import metrics as metrics_route
+from tenantry.config import Exposure, Settings
 from tenantry.control import faults, inspection, limits, state
 from tenantry.domain.errors import Errors, FieldProblem, ServiceError
 from tenantry.domain.ports import StorageBusy
 from tenantry.domain.throttling import Throttled
+from tenantry.http.availability import DatabaseGate
 from tenantry.http.context import RequestContextMiddleware, get_context
 from tenantry.http.errors import error_response
+from tenantry.http.listener_gate import ListenerGate, needs_gate, placement
 from tenantry.http.observability import Metrics, ObservabilityMiddleware
 from tenantry.http.paths import PathNormaliser
-from tenantry.runtime import Runtime, open_runtime
+from tenantry.http.startup import Startup
+from tenantry.runtime import Runtime, database_unavailable
 from tenantry.web import signin
+from tenantry.web.headers import WebHeaders
 from tenantry.web.pages import STATIC
 from tenantry.web.portal import ROUTERS as PORTAL_ROUTERS
+from tenantry.web.unavailable import unavailable_page
 
 log = logging.getLogger("tenantry")
 
@@ -136,9 +146,11 @@ async def _purge_forever(runtime: Runtime) -> None:
             purged = await runtime.purge_expired()
             if purged:
                 log.info("purged %d expired idempotency records", purged)
-            await runtime.tokens.keys.reload()  # rotated or retired on another node
-        except Exception:
-            log.exception("periodic purge or key reload failed; will retry")
+        except Exception as exc:
+            if database_unavailable(exc):  # an outage: one line, not a traceback each time
+                log.warning("periodic purge skipped: the database is unreachable")
+            else:
+                log.exception("periodic purge failed; will retry")
 
 
 def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None = None) -> FastAPI:
@@ -146,23 +158,30 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = await open_runtime(settings)
-        app.state.runtime = runtime
-        if settings.seed_file is not None:
-            await state.load_seed_file(runtime, settings.seed_file)
-        purger = asyncio.create_task(_purge_forever(runtime))
-        metrics.watch_pool(runtime.database_pool)
-        readiness.ready = True
-        if on_ready is not None:
-            on_ready(runtime)
+        purgers: list[asyncio.Task[None]] = []
+
+        async def prepare(runtime: Runtime) -> None:
+            app.state.runtime = runtime
+            if settings.seed_file is not None:
+                await state.load_seed_file(runtime, settings.seed_file)
+            purgers.append(asyncio.create_task(_purge_forever(runtime)))
+            # Rotated or retired on any node: in effect here within --key-reload.
+            keys = runtime.signing_keys.reload_forever(settings.key_reload_seconds)
+            purgers.append(asyncio.create_task(keys))
+            metrics.watch_pool(runtime.database_pool)
+
+        # Listens at once; until the database is reached, /readyz and requests answer 503.
+        startup = Startup(settings, readiness, prepare, on_ready)
+        await startup.begin()
         try:
             yield
         finally:
             readiness.draining = True
-            purger.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await purger
-            await runtime.close()
+            for purger in purgers:
+                purger.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await purger
+            await startup.end()  # a start still waiting for the database stops there
             if settings.ephemeral:  # uvicorn re-raises SIGTERM afterwards: no atexit then
                 shutil.rmtree(settings.data_dir, ignore_errors=True)
 
@@ -171,7 +190,9 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
         summary="A wire-compatible Microsoft Partner Center customer API.",
         version="0.1.0",
         lifespan=lifespan,
-        docs_url="/docs",
+        # Production switches: a surface set to `off` is not mounted at all.
+        docs_url="/docs" if placement(settings)["docs"] else None,
+        openapi_url="/openapi.json" if placement(settings)["openapi"] else None,
         redoc_url=None,
         redirect_slashes=False,  # a 307 without the error envelope helps no client
     )
@@ -181,7 +202,11 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
     app.state.readiness = readiness
     # Starlette wraps the last one added outermost: the path normaliser, observability (the
     # request's log line and metrics, as the client saw it), then context (MS-* headers),
-    # then inspection (sees what the client sees), then faults (closest to the routes).
+    # then inspection (sees what the client sees), then faults, then the database gate
+    # (503 while the database is away; closest to the routes).
+    if needs_gate(settings):  # innermost: a surface on the wrong listener is a 404
+        app.add_middleware(ListenerGate, settings=settings)
+    app.add_middleware(DatabaseGate, readiness=readiness, page=unavailable_page)
     app.add_middleware(faults.FaultMiddleware)
     app.add_middleware(inspection.InspectionMiddleware)
     app.add_middleware(
@@ -189,6 +214,7 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
         server_id=settings.server_id,
         strict_headers=settings.strict_headers,
     )
+    app.add_middleware(WebHeaders)  # every answer of the portal and the static files
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
     app.add_middleware(PathNormaliser)  # outermost: every layer sees the routed path
     app.add_exception_handler(ServiceError, _service_error)
@@ -203,6 +229,10 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
         customers,
         profiles,
         directory,
+        agreements,
+        offers,
+        orders,
+        subscriptions,
         domains,
         validation,
         oauth,
@@ -210,8 +240,13 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
     )
     for module in (*routers, discovery, health, audit):
         app.include_router(module.router)
-    for portal in PORTAL_ROUTERS:
-        app.include_router(portal, include_in_schema=False)
+    if settings.exposure("metrics") is not Exposure.OFF:
+        app.include_router(metrics_route.router)
+    if settings.exposure("portal") is not Exposure.OFF:
+        for portal in PORTAL_ROUTERS:
+            app.include_router(portal, include_in_schema=False)
+    if settings.admin_port is not None:  # `serving/` binds it beside the main port
+        app.state.admin_listener = (settings.admin_host, settings.admin_port)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.sandbox:  # the control plane does not exist in production mode
         for control in (state, limits, faults, inspection):

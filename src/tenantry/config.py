@@ -1,10 +1,14 @@
-"""Typed settings for one Tenantry process, from the command line and the environment.
+"""Typed settings for one Tenantry process, from the command line, the environment and a
+config file.
 
 Each setting is described once, as a field of `Settings`: its type, its default, and where
 else it may come from (a `TENANTRY_*` environment variable, a `tenantry serve` flag, or
-both), with the function that reads that text. `settings_from_env` and the command line's
-flags (`add_flags`, `flag_values`) are both derived from those fields, so a new setting is
-one new field. A flag beats its variable, which beats the default.
+both), with the function that reads that text. The environment, the flags (`add_flags`,
+`flag_values`) and the keys of a TOML config file (`--config` / `TENANTRY_CONFIG`; the key is
+the flag's name, else the variable's, in snake case) are all derived from those fields, so a
+new setting is one new field. One precedence rule: flag, then variable, then config file,
+then default. A setting marked `secret` may also be read from a file (`TENANTRY_X_FILE`,
+`x_file = "…"`).
 """
 
 from __future__ import annotations
@@ -12,13 +16,21 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from tenantry.config_sources import (
+    SOURCE_KEY,
+    Source,
+    config_file_values,
+    config_key,
+    environment_values,
+    source,
+    yes_or_no,
+)
 from tenantry.domain.sandbox import PARTNER_CENTER_SANDBOX_CAP
 
 
@@ -27,6 +39,22 @@ class Mode(StrEnum):
 
     SANDBOX = "sandbox"
     PRODUCTION = "production"
+
+
+class Exposure(StrEnum):
+    """Where `/docs`, `/openapi.json`, `/portal` or `/metrics` is served: on the main port,
+    only on the admin listener (`--admin-port`), or nowhere."""
+
+    PUBLIC = "public"
+    ADMIN = "admin"
+    OFF = "off"
+
+
+def _exposure(surface: str, what: str) -> dict[str, Source]:
+    help = f"{what}: public, admin (on --admin-port only) or off"
+    choices = tuple(e.value for e in Exposure)
+    env = f"TENANTRY_{surface.upper()}"
+    return source(env=env, flag=f"--{surface}", parse=Exposure, choices=choices, help=help)
 
 
 DEFAULT_PORT = 8000
@@ -38,47 +66,9 @@ MAX_BODY_BYTES = 64 * 1024
 DEV_ADMIN_KEY = "tenantry-sandbox-admin-not-for-production"
 
 # The settings every command that opens the database takes as flags.
-STORAGE_SETTINGS = ("data_dir", "database_url")
-
-_SOURCE = "tenantry.source"
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a setting comes from besides its default. `parse` turns the variable's or the
-    flag's text into the value (and its error is the one the user sees). A flag for a
-    `bool` setting is a switch: present means true."""
-
-    env: str | None = None
-    flag: str | None = None
-    parse: Callable[[str], object] = str
-    help: str | None = None
-    metavar: str | None = None
-    choices: tuple[str, ...] | None = None
-    switch: bool = False  # set from the field's default: a bool
-
-
-def source(
-    *,
-    env: str | None = None,
-    flag: str | None = None,
-    parse: Callable[[str], object] = str,
-    help: str | None = None,
-    metavar: str | None = None,
-    choices: tuple[str, ...] | None = None,
-) -> dict[str, Source]:
-    """The `metadata` of a `Settings` field that the environment or the command line sets."""
-    return {_SOURCE: Source(env, flag, parse, help, metavar, choices)}
-
-
-def yes_or_no(name: str, text: str) -> bool:
-    """A switch read from the environment: 1/true/yes/on or 0/false/no/off."""
-    word = text.strip().lower()
-    if word in ("1", "true", "yes", "on"):
-        return True
-    if word in ("0", "false", "no", "off"):
-        return False
-    raise ValueError(f"{name}={text!r}: expected yes or no (1/0, true/false, on/off)")
+STORAGE_SETTINGS = ("data_dir", "database_url", "mode")
+# The config file's variable; `--config PATH` beats it. There is no default location.
+CONFIG_ENV = "TENANTRY_CONFIG"
 
 
 @dataclass(frozen=True)
@@ -103,6 +93,7 @@ class Settings:
             env="TENANTRY_DATABASE_URL",
             flag="--database-url",
             help="postgresql://user@host:port/db to use PostgreSQL instead of SQLite",
+            secret=True,
         ),
     )
     mode: Mode = field(
@@ -112,6 +103,8 @@ class Settings:
             flag="--mode",
             parse=Mode,
             choices=tuple(m.value for m in Mode),
+            help="sandbox (the default) or production; the operator's commands act in the "
+            "database's mode and refuse one that contradicts it",
         ),
     )
     server_id: str = field(
@@ -154,6 +147,28 @@ class Settings:
             parse=float,
             metavar="SECONDS",
             help="how long a request waits for a database lock before giving up (default: 10)",
+        ),
+    )
+    db_wait_seconds: float = field(
+        default=30.0,
+        metadata=source(
+            env="TENANTRY_DB_WAIT",
+            flag="--db-wait",
+            parse=float,
+            metavar="SECONDS",
+            help="at start, how long to wait for an unreachable PostgreSQL server before "
+            "giving up (default: 30; 0 = one attempt)",
+        ),
+    )
+    key_reload_seconds: float = field(
+        default=60.0,
+        metadata=source(
+            env="TENANTRY_KEY_RELOAD",
+            flag="--key-reload",
+            parse=float,
+            metavar="SECONDS",
+            help="how often each process re-reads the signing keys: a rotated key signs and a "
+            "retired key's tokens stop within this time (default: 60)",
         ),
     )
     no_migrate: bool = field(
@@ -227,21 +242,42 @@ class Settings:
             env="TENANTRY_ADMIN_KEY",
             flag="--admin-key",
             help="the sandbox control plane's key (Tenantry-Admin-Key header)",
+            secret=True,
         ),
     )
     master_key: str | None = field(
-        default=None, repr=False, metadata=source(env="TENANTRY_MASTER_KEY")
+        default=None, repr=False, metadata=source(env="TENANTRY_MASTER_KEY", secret=True)
     )
     # `GET /_tenantry/audit` exists only when this is set (both modes).
     audit_key: str | None = field(
-        default=None, repr=False, metadata=source(env="TENANTRY_AUDIT_KEY")
+        default=None, repr=False, metadata=source(env="TENANTRY_AUDIT_KEY", secret=True)
     )
+    # Production switches (docs/operations.md); None: public, but docs off in production.
+    docs: Exposure | None = field(default=None, metadata=_exposure("docs", "Swagger UI"))
+    openapi: Exposure | None = field(default=None, metadata=_exposure("openapi", "OpenAPI"))
+    portal: Exposure | None = field(default=None, metadata=_exposure("portal", "the portal"))
+    metrics: Exposure | None = field(default=None, metadata=_exposure("metrics", "/metrics"))
+    admin_host: str = field(
+        default=DEFAULT_HOST, metadata=source(env="TENANTRY_ADMIN_HOST", flag="--admin-host")
+    )
+    admin_port: int | None = field(
+        default=None,
+        metadata=source(
+            env="TENANTRY_ADMIN_PORT", flag="--admin-port", parse=int, metavar="PORT",
+            help="a second listener (on --admin-host, default 127.0.0.1) for what is set to admin",
+        ),
+    )  # fmt: skip
     token_lifetime_seconds: int = 3600
     refresh_token_lifetime_seconds: int = 90 * 24 * 3600  # Partner Center: 90 days
 
     @property
     def sandbox(self) -> bool:
         return self.mode is Mode.SANDBOX
+
+    def exposure(self, surface: str) -> Exposure:
+        """Where `surface` (docs, openapi, portal, metrics) is served."""
+        hidden = surface in ("docs", "openapi") and not self.sandbox
+        return getattr(self, surface) or (Exposure.OFF if hidden else Exposure.PUBLIC)
 
     def resolved_database_url(self) -> str:
         """The SQLAlchemy async URL: the SQLite file in the data dir unless one was given."""
@@ -263,63 +299,93 @@ def to_async_url(url: str) -> str:
 
 @cache
 def sources() -> dict[str, Source]:
-    """Every setting that may come from the environment or a flag, by field name, in the
-    order of the fields."""
+    """Every setting that may come from the environment, a flag or the config file, by
+    field name, in the order of the fields."""
     found: dict[str, Source] = {}
     for f in dataclasses.fields(Settings):
-        if _SOURCE in f.metadata:
+        if SOURCE_KEY in f.metadata:
+            given: Source = f.metadata[SOURCE_KEY]
             found[f.name] = dataclasses.replace(
-                f.metadata[_SOURCE], switch=isinstance(f.default, bool)
+                given, switch=isinstance(f.default, bool), key=config_key(f.name, given)
             )
             if found[f.name].switch and found[f.name].env and found[f.name].parse is str:
                 raise TypeError(f"{f.name}: a bool read from the environment needs a yes/no parse")
     return found
 
 
-def settings_from_env(**overrides: object) -> Settings:
-    """Settings with `TENANTRY_*` environment variables applied under explicit overrides
-    (an override of None does not count)."""
+@dataclass(frozen=True)
+class Resolved:
+    """The settings, and which of them were given (not left at their default)."""
+
+    settings: Settings
+    given: frozenset[str]
+
+
+def config_path(args: argparse.Namespace | None) -> Path | None:
+    """The config file: `--config`, else `TENANTRY_CONFIG`, else none."""
+    named = getattr(args, "config_file", None) or os.environ.get(CONFIG_ENV)
+    return Path(named) if named else None
+
+
+def resolve(args: argparse.Namespace | None = None, **overrides: object) -> Resolved:
+    """Flags in `args`, then `TENANTRY_*` variables, then the config file, then defaults;
+    `overrides` that are not None beat all of them. `SettingsError` if any is not valid."""
     values: dict[str, object] = {}
-    for name, source in sources().items():
-        if source.env is not None and (text := os.environ.get(source.env)):
-            values[name] = source.parse(text)
+    path = config_path(args)
+    if path is not None:
+        values.update(config_file_values(path, sources()))
+    values.update(environment_values(sources()))
+    if args is not None:
+        values.update(flag_values(args))
     values.update({k: v for k, v in overrides.items() if v is not None})
-    return Settings(**values)  # type: ignore[arg-type]
+    return Resolved(Settings(**values), frozenset(values))  # type: ignore[arg-type]
+
+
+def settings_from_env(**overrides: object) -> Settings:
+    """Settings from `TENANTRY_*` variables (and `TENANTRY_CONFIG`'s file) under explicit
+    overrides (an override of None does not count)."""
+    return resolve(None, **overrides).settings
 
 
 def add_flags(parser: argparse.ArgumentParser, *names: str) -> None:
-    """The flags of these settings (all that have one when none are named), in field
-    order. A flag left out stays None in the parsed arguments, so the environment and then
-    the default apply."""
-    for name, source in sources().items():
-        if source.flag is None or (names and name not in names):
+    """`--config` and the flags of these settings (all that have one when none are named),
+    in field order. A flag left out stays None in the parsed arguments, so the environment,
+    the config file and then the default apply."""
+    parser.add_argument(
+        "--config",
+        dest="config_file",
+        default=None,
+        metavar="FILE",
+        help=f"a TOML file of settings (or {CONFIG_ENV}); flags and variables beat it",
+    )
+    for name, described in sources().items():
+        if described.flag is None or (names and name not in names):
             continue
-        if source.switch:
-            parser.add_argument(source.flag, dest=name, action="store_true", help=source.help)
+        if described.switch:
+            parser.add_argument(described.flag, dest=name, action="store_true", help=described.help)
             continue
-        options: dict[str, Any] = {"dest": name, "default": None, "help": source.help}
-        if source.choices is not None:  # argparse checks the text; `parse` runs afterwards
-            options["choices"] = list(source.choices)
+        options: dict[str, Any] = {"dest": name, "default": None, "help": described.help}
+        if described.choices is not None:  # argparse checks the text; `parse` runs afterwards
+            options["choices"] = list(described.choices)
         else:
-            options["type"] = source.parse
-        if source.metavar is not None:
-            options["metavar"] = source.metavar
-        parser.add_argument(source.flag, **options)
+            options["type"] = described.parse
+        if described.metavar is not None:
+            options["metavar"] = described.metavar
+        parser.add_argument(described.flag, **options)
 
 
 def flag_values(args: argparse.Namespace) -> dict[str, object]:
     """The settings given as flags (added with `add_flags`), parsed; the others left out."""
     values: dict[str, object] = {}
-    for name, source in sources().items():
-        value = getattr(args, name, None) if source.flag is not None else None
+    for name, described in sources().items():
+        value = getattr(args, name, None) if described.flag is not None else None
         if value is None or value is False:
             continue
-        values[name] = source.parse(value) if source.choices is not None else value
+        values[name] = described.parse(value) if described.choices is not None else value
     return values
 
 
 def settings_from_args(args: argparse.Namespace, **overrides: object) -> Settings:
-    """Settings from the flags in `args`, then `TENANTRY_*` variables, then the defaults;
-    `overrides` that are not None beat all three."""
-    given = {k: v for k, v in overrides.items() if v is not None}
-    return settings_from_env(**{**flag_values(args), **given})
+    """Settings from the flags in `args`, then `TENANTRY_*` variables, then the config
+    file, then the defaults; `overrides` that are not None beat all of them."""
+    return resolve(args, **overrides).settings

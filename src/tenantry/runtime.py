@@ -5,60 +5,90 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import Pool
 
-from tenantry.auth.administration import PartnerAdministration
+from tenantry.auth.administration import EverySignIn, PartnerAdministration
 from tenantry.auth.development import DEV_TENANT_ID, ensure_development_partner
 from tenantry.auth.enrolment import ClientIdTaken, Enrolment, UserNameTaken
 from tenantry.auth.grants import GrantService
 from tenantry.auth.issuers import ExternalVerifier, IssuerConfigError, load_trusted_issuers
 from tenantry.auth.operator_tokens import OperatorTokens
+from tenantry.auth.portal_sessions import PortalSessions
 from tenantry.auth.second_factor import SecondFactor
 from tenantry.auth.sign_in import SignInService
 from tenantry.auth.signing_keys import SigningKeyStore
 from tenantry.auth.token_requests import TokenRequests
 from tenantry.auth.tokens import TokenService
 from tenantry.config import Settings
+from tenantry.domain.agreements import AgreementService
 from tenantry.domain.audit_trail import AuditTrail
 from tenantry.domain.clock import SystemClock
 from tenantry.domain.continuation import ContinuationCodec
 from tenantry.domain.customer_listing import CustomerListing
+from tenantry.domain.customer_users import CustomerUserService
 from tenantry.domain.customers import CreatePolicy, CustomerService
 from tenantry.domain.directory import DirectoryService
 from tenantry.domain.lifecycle import LifecycleService
 from tenantry.domain.models import Partner
+from tenantry.domain.orders import OrderService
 from tenantry.domain.profiles import ProfileService
 from tenantry.domain.sandbox import SandboxLimits, Visibility
 from tenantry.domain.subscriptions import SubscriptionService
 from tenantry.domain.throttling import CUSTOMER, WINDOW_SECONDS, Throttle
 from tenantry.sandbox.state import SandboxState
 from tenantry.security.hashing import GeneratedSecretHasher
-from tenantry.security.keys import MasterKey
+from tenantry.security.keys import MasterKey, MasterKeyError, master_key
 from tenantry.security.sealing import Sealer, SealError
 from tenantry.security.tamper import TamperProof
 from tenantry.storage import migrate
+from tenantry.storage.availability import (
+    DatabaseUnreachable,
+    is_unavailable,
+    readiness_problem,
+    wait_until_reachable,
+)
+from tenantry.storage.code_step_repository import SqlCodeSteps
 from tenantry.storage.db import create_engine, is_sqlite
+from tenantry.storage.deployment import holds_partner
 from tenantry.storage.grant_repository import SqlGrantStore
 from tenantry.storage.migrate import SchemaRefused, SchemaStatus, Verdict
+from tenantry.storage.portal_session_repository import SqlPortalSessionStore
 from tenantry.storage.sandbox_store import SqlSandboxStore
 from tenantry.storage.throttle_repository import SqlHitCounter
 from tenantry.storage.unit_of_work import SqlUnitOfWorkFactory
+from tenantry.storage.urls import UrlRefused
 
 _PARTNER_TTL = 30.0
+# How long `/readyz` waits for the database before it says "not ready".
+READINESS_TIMEOUT_SECONDS = 2.0
 log = logging.getLogger("tenantry")
 
 
 class ConfigurationError(RuntimeError):
     """Tenantry refuses to start with these settings; the message says why."""
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether a failure means the database cannot be reached now (answered 503 with
+    Retry-After, and over when the database is back), not a fault of the request."""
+    return is_unavailable(exc)
+
+
+def _engine(settings: Settings) -> AsyncEngine:
+    try:
+        return create_engine(
+            settings.resolved_database_url(), lock_wait_seconds=settings.lock_wait_seconds
+        )
+    except UrlRefused as exc:
+        raise ConfigurationError(str(exc)) from exc
 
 
 @dataclass
@@ -87,7 +117,11 @@ class Runtime:
     sign_in: SignInService
     sign_in_flow: TamperProof
     subscriptions: SubscriptionService
+    agreements: AgreementService
+    orders: OrderService
+    customer_users: CustomerUserService
     portal_session: TamperProof
+    portal_sessions: PortalSessions
     portal_sealer: Sealer
     signing_keys: SigningKeyStore
     token_requests: TokenRequests
@@ -118,14 +152,10 @@ class Runtime:
         """The connection pool, for the metrics that watch it."""
         return self.engine.pool
 
-    async def database_reachable(self) -> bool:
-        try:
-            async with self.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-        except Exception as exc:  # any failure means "not reachable" to a health probe
-            log.warning("database check failed: %s", exc)
-            return False
-        return True
+    async def readiness_problem(self) -> str | None:
+        """None when this process can serve: the database answers and its schema is one
+        this release runs on (`/readyz`); otherwise one line saying why not."""
+        return await readiness_problem(self.engine, READINESS_TIMEOUT_SECONDS)
 
     async def purge_expired(self) -> int:
         async with self.uow() as work:
@@ -133,21 +163,27 @@ class Runtime:
             await work.commit()
         await self.hit_counter.purge(int(self.clock.now().timestamp()) - 2 * WINDOW_SECONDS)
         await self.grants.purge()
+        await self.portal_sessions.purge()
         return count
 
     async def close(self) -> None:
         await self.engine.dispose()
 
 
-def master_key_for(settings: Settings) -> MasterKey:
-    if settings.master_key:
-        return MasterKey.from_base64(settings.master_key)
-    if not settings.sandbox:
-        raise ConfigurationError(
-            "production mode needs TENANTRY_MASTER_KEY (32+ random bytes, base64; "
-            "`tenantry keygen` prints one). Every node must use the same key."
+def master_key_for(settings: Settings, *, create: bool = True) -> MasterKey:
+    """The master key; only a server (`create`) makes a sandbox's `master.key`."""
+    try:
+        return master_key(
+            settings.master_key, settings.data_dir, sandbox=settings.sandbox, create=create
         )
-    return MasterKey.load_or_create(settings.data_dir)
+    except MasterKeyError as exc:
+        raise ConfigurationError(str(exc)) from exc
+
+
+async def holds_development_partner(settings: Settings) -> bool:
+    """Whether a sandbox server has used this database (read without a master key)."""
+    async with _database_only(settings) as engine:
+        return await holds_partner(engine, DEV_TENANT_ID)
 
 
 async def _refuse_development_partner(uow: SqlUnitOfWorkFactory, engine: AsyncEngine) -> None:
@@ -188,9 +224,7 @@ def _missing_sqlite_file(settings: Settings) -> Path | None:
 @contextlib.asynccontextmanager
 async def _database_only(settings: Settings) -> AsyncIterator[AsyncEngine]:
     """The database alone: no master key, no signing keys, no development partner."""
-    engine = create_engine(
-        settings.resolved_database_url(), lock_wait_seconds=settings.lock_wait_seconds
-    )
+    engine = _engine(settings)
     try:
         yield engine
     except SchemaRefused as exc:
@@ -234,23 +268,32 @@ async def downgrade_schema(settings: Settings, revision: str) -> tuple[str, str]
         return await migrate.downgrade_to(engine, revision)
 
 
-async def open_runtime(settings: Settings, *, bootstrap: bool = True) -> Runtime:
-    """Connect, migrate, load keys and, for a sandbox server (`bootstrap`), create the
-    development partner. Command-line tools pass `bootstrap=False`: run against a
-    production database by mistake, they must never add the public credentials to it."""
-    master = master_key_for(settings)
+async def open_runtime(
+    settings: Settings, *, bootstrap: bool = True, on_waiting: Callable[[], None] | None = None
+) -> Runtime:
+    """Connect (waiting up to `settings.db_wait_seconds` for an unreachable database, and
+    calling `on_waiting` when that wait begins), migrate, load keys and, for a sandbox
+    server (`bootstrap`), create the development partner. Command-line tools pass
+    `bootstrap=False`: run against a production database by mistake, they must never add
+    the public credentials to it; nor do they create anything else (no master key, schema
+    or signing key: a database that is not current is refused)."""
+    master = master_key_for(settings, create=bootstrap)
     url = settings.resolved_database_url()
-    if is_sqlite(url) and settings.database_url is None:
+    if bootstrap and is_sqlite(url) and settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, lock_wait_seconds=settings.lock_wait_seconds)
+    engine = _engine(settings)
     responses_sealer = Sealer(master.derive("tenantry/stored-responses"))
     uow = SqlUnitOfWorkFactory(engine, responses_sealer)
     clock = SystemClock()
     try:
-        await _schema_for_start(engine, migrating=not settings.no_migrate)
+        await wait_until_reachable(engine, settings.db_wait_seconds, on_waiting)
+        await _schema_for_start(engine, migrating=bootstrap and not settings.no_migrate)
         signing_sealer = Sealer(master.derive("tenantry/signing-keys"))
         keys = SigningKeyStore(uow, signing_sealer, clock)
-        await keys.load_or_create()
+        await (keys.load_or_create() if bootstrap else keys.reload())
+    except DatabaseUnreachable as exc:
+        await engine.dispose()
+        raise ConfigurationError(str(exc)) from exc
     except SealError as exc:
         await engine.dispose()
         raise ConfigurationError(
@@ -294,6 +337,7 @@ async def open_runtime(settings: Settings, *, bootstrap: bool = True) -> Runtime
         SqlGrantStore(engine), clock, timedelta(seconds=settings.refresh_token_lifetime_seconds)
     )
     tokens = TokenService(keys, settings.token_lifetime_seconds, external)
+    portal_sessions = PortalSessions(SqlPortalSessionStore(engine), uow, clock)
     return Runtime(
         settings=settings,
         engine=engine,
@@ -318,17 +362,21 @@ async def open_runtime(settings: Settings, *, bootstrap: bool = True) -> Runtime
         clock=clock,
         grants=grants,
         second_factor=second_factor,
-        sign_in=SignInService(uow, hit_counter, second_factor, clock),
+        sign_in=SignInService(uow, hit_counter, second_factor, clock, SqlCodeSteps(engine)),
         # Sign-in forms carry the whole authorization request, redirect URI and state included.
         sign_in_flow=TamperProof(master.derive("tenantry/sign-in-flow"), max_length=16384),
         subscriptions=SubscriptionService(uow, clock, visibility),
+        agreements=AgreementService(uow, clock, visibility),
+        orders=OrderService(uow, clock, policy, visibility),
+        customer_users=CustomerUserService(uow, clock, hasher, visibility),
         # The portal's session cookie, and its wizard drafts (sealed: they hold contact data).
         portal_session=TamperProof(master.derive("tenantry/portal-session")),
+        portal_sessions=portal_sessions,
         portal_sealer=Sealer(master.derive("tenantry/portal-wizard")),
         signing_keys=keys,
         token_requests=TokenRequests(uow, hasher, clock),
         administration=PartnerAdministration(
-            uow, clock, enrolment, grants, sandbox=settings.sandbox
+            uow, clock, enrolment, EverySignIn(grants, portal_sessions), sandbox=settings.sandbox
         ),
         operator_tokens=OperatorTokens(uow, tokens),
         audit_trail=AuditTrail(uow),

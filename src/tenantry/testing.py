@@ -18,6 +18,8 @@ Nothing heavy is imported until a fixture is used.
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import shutil
 import socket
@@ -26,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,30 +46,89 @@ from tenantry.auth.tokens import PARTNER_CENTER_AUDIENCE
 from tenantry.config import DEV_ADMIN_KEY
 
 if TYPE_CHECKING:
+    import httpx
+
+    from tenantry.asgi_transport import LoopTransport, NetworkTransport
     from tenantry.config import Settings
 
 ADMIN_HEADER = "Tenantry-Admin-Key"
+# A cached token is handed out until this long before it expires.
+_TOKEN_MARGIN_SECONDS = 60.0
 
 
 class Sandbox:
-    """A running sandbox: its URL, its credentials, and a way back to a clean state."""
+    """A running sandbox: its URL, its credentials, and a way back to a clean state.
 
-    def __init__(self, base_url: str, admin_key: str = DEV_ADMIN_KEY) -> None:
+    One HTTP client serves all its calls; tokens are kept until a minute before they expire
+    (and while the sandbox still holds the key that signed them). With `server` (the
+    in-process sandbox) `reset()` runs on the server's loop without HTTP, and
+    `asgi_transport()` carries requests into the application without a socket.
+    """
+
+    def __init__(
+        self, base_url: str, admin_key: str = DEV_ADMIN_KEY, *, server: ThreadedServer | None = None
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.admin_key = admin_key
         self.tenant_id = DEV_TENANT_ID
+        self._server = server
+        self._client: httpx.Client | None = None
+        self._tokens: dict[str, tuple[str, float]] = {}
+        self._keys_checked = True
 
-    def _post(self, path: str, data: dict[str, str]) -> Any:
-        import httpx
+    def asgi_transport(self) -> LoopTransport | NetworkTransport:
+        """An httpx transport (sync and async) for `httpx.Client`, `httpx.AsyncClient` and
+        `tenantry_client`'s clients: straight into the application, no socket, when the
+        sandbox runs in this process; plain HTTP otherwise."""
+        from tenantry.asgi_transport import LoopTransport, NetworkTransport
 
-        response = httpx.post(f"{self.base_url}{path}", data=data, timeout=30)
+        if self._server is None:
+            return NetworkTransport()
+        return LoopTransport(self._server.app, self._server.loop)
+
+    def _http(self) -> httpx.Client:
+        if self._client is None:
+            import httpx
+
+            self._client = httpx.Client(
+                base_url=self.base_url, transport=self.asgi_transport(), timeout=30
+            )
+        return self._client
+
+    def close(self) -> None:
+        """Close the pooled HTTP client (the session fixture does it at the end)."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def _cached_token(self, kind: str, form: dict[str, str]) -> str:
+        if not self._keys_checked:  # an import may have replaced the signing keys
+            self._keys_checked = True
+            self._forget_tokens_of_retired_keys()
+        cached = self._tokens.get(kind)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
+        response = self._http().post(f"/{DEV_TENANT_ID}/oauth2/v2.0/token", data=form)
         response.raise_for_status()
-        return response.json()
+        body = response.json()
+        lifetime = float(body.get("expires_in", 0)) - _TOKEN_MARGIN_SECONDS
+        token = str(body["access_token"])
+        if lifetime > 0:
+            self._tokens[kind] = (token, time.monotonic() + lifetime)
+        return token
+
+    def _forget_tokens_of_retired_keys(self) -> None:
+        if not self._tokens:
+            return
+        response = self._http().get(f"/{DEV_TENANT_ID}/discovery/v2.0/keys")
+        response.raise_for_status()
+        kids = {key.get("kid") for key in response.json().get("keys", [])}
+        self._tokens = {k: v for k, v in self._tokens.items() if _kid(v[0]) in kids}
 
     def token(self) -> str:
         """An App-only access token for the development partner."""
-        body = self._post(
-            f"/{DEV_TENANT_ID}/oauth2/v2.0/token",
+        return self._cached_token(
+            "app",
             {
                 "grant_type": "client_credentials",
                 "client_id": DEV_CLIENT_ID,
@@ -74,12 +136,11 @@ class Sandbox:
                 "scope": f"{PARTNER_CENTER_AUDIENCE}/.default",
             },
         )
-        return str(body["access_token"])
 
     def user_token(self) -> str:
         """An App+User access token for the development partner's user."""
-        body = self._post(
-            f"/{DEV_TENANT_ID}/oauth2/v2.0/token",
+        return self._cached_token(
+            "user",
             {
                 "grant_type": "password",
                 "client_id": DEV_CLIENT_ID,
@@ -88,28 +149,51 @@ class Sandbox:
                 "scope": f"{PARTNER_CENTER_AUDIENCE}/user_impersonation",
             },
         )
-        return str(body["access_token"])
 
     def reset(self, *, empty: bool = False) -> None:
         """Back to the first-start state (or no partner at all): every customer, fault and
         recorded request is gone, and the limits are back to no cap and no delay."""
-        import httpx
-
+        self._keys_checked = False
+        if self._server is not None:
+            self._server.call(_reset_in_process(self._server.app, self._server.runtime, empty))
+            return
         headers = {ADMIN_HEADER: self.admin_key}
-        response = httpx.post(
-            f"{self.base_url}/_tenantry/reset",
-            params={"empty": "true"} if empty else None,
-            headers=headers,
-            timeout=30,
+        response = self._http().post(
+            "/_tenantry/reset", params={"empty": "true"} if empty else None, headers=headers
         )
         response.raise_for_status()
-        limits = httpx.put(
-            f"{self.base_url}/_tenantry/limits",
+        limits = self._http().put(
+            "/_tenantry/limits",
             json={"customerCap": 0, "provisioningDelaySeconds": 0},
             headers=headers,
-            timeout=30,
         )
         limits.raise_for_status()
+
+
+async def _reset_in_process(app: Any, runtime: Any, empty: bool) -> None:
+    """What `POST /_tenantry/reset` and `PUT /_tenantry/limits` (no cap, no delay) do,
+    called on the server's loop."""
+    from tenantry.control.fault_registry import registry_of
+    from tenantry.control.request_log import request_log_of
+    from tenantry.domain.audit import SANDBOX, Actor
+
+    actor = Actor(SANDBOX, "control plane", str(uuid.uuid4()), str(uuid.uuid4()))
+    await runtime.sandbox_state.reset(actor, empty=empty)
+    runtime.forget_partners()
+    registry_of(app).clear()
+    request_log_of(app).clear()
+    runtime.limits.customer_cap = 0
+    runtime.limits.provisioning_delay_seconds = 0.0
+
+
+def _kid(token: str) -> str | None:
+    header = token.split(".", 1)[0]
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))
+    except ValueError:
+        return None
+    kid = decoded.get("kid") if isinstance(decoded, dict) else None
+    return kid if isinstance(kid, str) else None
 
 
 def free_port() -> int:
@@ -145,6 +229,11 @@ class ThreadedServer:
 
         self._runtime = runtime
         self._loop = asyncio.get_running_loop()
+
+    @property
+    def loop(self) -> Any:
+        """The server's running event loop (set once it has started)."""
+        return self._loop
 
     @property
     def runtime(self) -> Any:
@@ -186,7 +275,7 @@ def _wait_ready(base_url: str, process: subprocess.Popen[bytes], timeout: float 
         if process.poll() is not None:
             raise RuntimeError("tenantry serve exited during start-up")
         try:
-            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+            if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
             time.sleep(0.05)
@@ -213,7 +302,9 @@ def tenantry_sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
     """A sandbox for the whole test session (see the module docstring)."""
     url = request.config.getoption("--tenantry-url")
     if url:
-        yield Sandbox(url, os.environ.get("TENANTRY_ADMIN_KEY", DEV_ADMIN_KEY))
+        remote = Sandbox(url, os.environ.get("TENANTRY_ADMIN_KEY", DEV_ADMIN_KEY))
+        yield remote
+        remote.close()
         return
     data_dir = Path(tempfile.mkdtemp(prefix="tenantry-pytest-"))
     try:
@@ -244,7 +335,9 @@ def tenantry_sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
             try:
                 base_url = f"http://127.0.0.1:{port}"
                 _wait_ready(base_url, process)
-                yield Sandbox(base_url)
+                sandbox = Sandbox(base_url)
+                yield sandbox
+                sandbox.close()
             finally:
                 process.terminate()
                 process.wait(timeout=15)
@@ -256,7 +349,9 @@ def tenantry_sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
             )
             server.start()
             try:
-                yield Sandbox(server.base_url)
+                sandbox = Sandbox(server.base_url, server=server)
+                yield sandbox
+                sandbox.close()
             finally:
                 server.stop()
     finally:

@@ -594,6 +594,60 @@ def probe_update_customer(world: World, http: httpx.Client, caller: Caller) -> N
     assert_a_intact(http, world, world.customers)
 
 
+def _customer_write(
+    method: str,
+    suffix: str | Callable[[Victim], str],
+    body: Any = None,
+    *,
+    user_only: bool = False,
+) -> Probe:
+    """A change to A's customer or one of its sub-resources: 20002 (900329 first for
+    App-only on an App+User-only call), and A's customers unchanged."""
+
+    def probe(world: World, http: httpx.Client, caller: Caller) -> None:
+        secrets = world.secrets()
+        for victim, cid in _each_customer_id(world):
+            tail = suffix if isinstance(suffix, str) else suffix(victim)
+            url = f"/v1/customers/{cid}{tail}"
+            response = call(http, caller.token, method, url, json_body=body)
+            if user_only and caller.app_only:
+                assert_refused(response, 403, 900329, secrets)
+            else:
+                assert_no_relationship(response, caller, cid, secrets)
+        assert_a_intact(http, world, world.customers)
+
+    return probe
+
+
+def _public(url: str) -> Probe:
+    """Reference data that is the same for every partner: B's answer is A's answer."""
+
+    def probe(world: World, http: httpx.Client, caller: Caller) -> None:
+        as_b = call(http, caller.token, "GET", url)
+        as_a = call(http, world.a.app_token, "GET", url)
+        assert as_b.status_code == 200, as_b.text
+        assert as_b.content == as_a.content
+        assert_no_leak(as_b, world.secrets())
+
+    return probe
+
+
+_AGREEMENT = {
+    "primaryContact": {"firstName": "Mal", "lastName": "Lory", "email": "mal@bravo.example"},
+    "templateId": "117a77b0-9360-443b-8795-c6dedc750cf9",
+    "dateAgreed": "2024-01-02T00:00:00Z",
+    "type": "MicrosoftCustomerAgreement",
+}
+_ORDER = {"lineItems": [{"lineItemNumber": 0, "offerId": "m365-e3", "quantity": 1}]}
+_USER = {
+    "userPrincipalName": "mallory@bravo.example",
+    "displayName": "Mallory",
+    "usageLocation": "US",
+    "passwordProfile": {"password": "Str0ng!Passw0rd", "forceChangePassword": True},
+}
+_NO_SUCH = "00000000-0000-4000-8000-000000000000"
+
+
 def probe_delete_customer(world: World, http: httpx.Client, caller: Caller) -> None:
     secrets = world.secrets()
     for _, cid in _each_customer_id(world):
@@ -752,6 +806,60 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/v1/validations/address"): Route(
         probe_validate_address,
         lambda w, t: Request("POST", "/v1/validations/address", t.address),
+    ),
+    ("GET", "/v1/agreements"): Route(
+        _public("/v1/agreements?agreementType=MicrosoftCustomerAgreement"),
+        lambda w, t: Request("GET", "/v1/agreements"),
+    ),
+    ("GET", CUSTOMER_PATH + "/agreements"): Route(
+        _customer_read("/agreements"), _on_target("GET", "/agreements")
+    ),
+    ("POST", CUSTOMER_PATH + "/agreements"): Route(
+        _customer_write("POST", "/agreements", _AGREEMENT, user_only=True),
+        _on_target("POST", "/agreements", json_body=_AGREEMENT),
+    ),
+    ("GET", "/v1/offers"): Route(
+        _public("/v1/offers?country=US"), lambda w, t: Request("GET", "/v1/offers?country=US")
+    ),
+    ("GET", "/v1/offers/{offer_id}"): Route(
+        _public("/v1/offers/m365-e3?country=US"),
+        lambda w, t: Request("GET", "/v1/offers/m365-e3?country=US"),
+    ),
+    ("GET", CUSTOMER_PATH + "/orders"): Route(
+        _customer_read("/orders"), _on_target("GET", "/orders")
+    ),
+    ("POST", CUSTOMER_PATH + "/orders"): Route(
+        _customer_write("POST", "/orders", _ORDER), _on_target("POST", "/orders", json_body=_ORDER)
+    ),
+    ("GET", CUSTOMER_PATH + "/orders/{order_id}"): Route(
+        _customer_read("/orders/no-such-order"), _on_target("GET", "/orders/no-such-order")
+    ),
+    ("GET", CUSTOMER_PATH + "/subscriptions"): Route(
+        _customer_read("/subscriptions"), _on_target("GET", "/subscriptions")
+    ),
+    ("GET", CUSTOMER_PATH + "/subscriptions/{subscription_id}"): Route(
+        _customer_read(f"/subscriptions/{_NO_SUCH}"),
+        _on_target("GET", f"/subscriptions/{_NO_SUCH}"),
+    ),
+    ("PATCH", CUSTOMER_PATH + "/subscriptions/{subscription_id}"): Route(
+        _customer_write("PATCH", f"/subscriptions/{_NO_SUCH}", {"status": "suspended"}),
+        _on_target("PATCH", f"/subscriptions/{_NO_SUCH}", json_body={"status": "suspended"}),
+    ),
+    ("POST", CUSTOMER_PATH + "/users"): Route(
+        _customer_write("POST", "/users", _USER, user_only=True),
+        _on_target("POST", "/users", json_body=_USER),
+    ),
+    ("PATCH", CUSTOMER_PATH + "/users/{user_id}"): Route(
+        _customer_write(
+            "PATCH", lambda v: f"/users/{v.admin_user_ids[0]}", {"displayName": "X"}, user_only=True
+        ),
+        lambda w, t: Request(
+            "PATCH", f"/v1/customers/{t.id}/users/{t.admin_user_ids[0]}", {"displayName": "X"}
+        ),
+    ),
+    ("DELETE", CUSTOMER_PATH + "/users/{user_id}"): Route(
+        _customer_write("DELETE", lambda v: f"/users/{v.admin_user_ids[0]}", user_only=True),
+        lambda w, t: Request("DELETE", f"/v1/customers/{t.id}/users/{t.admin_user_ids[0]}"),
     ),
 }
 

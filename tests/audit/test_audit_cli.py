@@ -7,17 +7,21 @@ import getpass
 import json
 from pathlib import Path
 
+from tenantry.security.keys import generate_master_key
 from tests.support.process import tenantry
+
+ENV = {"TENANTRY_MASTER_KEY": generate_master_key()}  # the tools never make one
 
 
 def _ok(*args: str) -> str:
-    done = tenantry(*args)
+    done = tenantry(*args, env=ENV)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
 def test_operator_changes_are_listed_newest_first(tmp_path: Path) -> None:
     where = ("--data-dir", str(tmp_path))
+    _ok("db", "upgrade", *where)
     partner = _ok(
         "partners",
         "create",
@@ -55,6 +59,7 @@ def test_operator_changes_are_listed_newest_first(tmp_path: Path) -> None:
 
 def test_filters_and_the_text_listing(tmp_path: Path) -> None:
     where = ("--data-dir", str(tmp_path))
+    _ok("db", "upgrade", *where)
     first = _ok(
         "partners", "create", "--name", "A", "--type", "direct_bill", "--country", "US", *where
     ).strip()

@@ -13,7 +13,14 @@ import pytest
 from tenantry.auth.development import DEV_CLIENT_ID, DEV_TENANT_ID, DEV_USER_UPN
 from tests.conftest import ServerFactory
 from tests.support import payloads
-from tests.support.portal import US_ACCOUNT, complete_wizard, csrf_of, signed_in, unique_prefix
+from tests.support.portal import (
+    US_ACCOUNT,
+    complete_wizard,
+    csrf_of,
+    signed_in,
+    submit_review,
+    unique_prefix,
+)
 from tests.support.server import LiveServer
 
 AUDIT_KEY = "audit-key-for-tests-0123456789"
@@ -180,7 +187,7 @@ def test_a_subscription_rename_in_the_portal_is_recorded(audited: LiveServer) ->
     with signed_in(audited.base_url) as http:
         prefix = unique_prefix("auditsub")
         review = complete_wizard(http, {**US_ACCOUNT, "domain": prefix}, {"azure": 1})
-        done = http.post("/portal/customers/new/submit", data={"csrf": csrf_of(review.text)})
+        done = submit_review(http, review)
         found = re.search(r'href="/portal/customers/([0-9a-f-]{36})"', done.text)
         assert found, done.text
         customer_id = found.group(1)

@@ -8,12 +8,13 @@ from datetime import timedelta
 import pytest
 
 from tenantry.auth.errors import AdministrationError
-from tenantry.auth.signing_keys import SigningKeyStore
+from tenantry.auth.signing_keys import NoSigningKey, RetiringTooSoon, SigningKeyStore
 from tenantry.domain.audit import OPERATOR, Action, Actor
 from tenantry.security.sealing import Sealer
 from tests.support.fakes import FakeClock, MemoryDatabase
 
 ACTOR = Actor(OPERATOR, "ops")
+NOW = timedelta(0)  # retire without waiting for the old key's tokens to expire
 
 
 @pytest.fixture
@@ -68,10 +69,10 @@ async def test_rotate_then_retire_are_audited(
     assert (rotated.actor_type, rotated.actor_id) == (OPERATOR, "ops")
 
     with pytest.raises(AdministrationError, match="rotate before retiring it"):
-        await store.retire(second.kid, ACTOR)
+        await store.retire(second.kid, ACTOR, tokens_live=NOW)
     with pytest.raises(AdministrationError, match="there is no signing key 'nope'"):
-        await store.retire("nope", ACTOR)
-    await store.retire(first.kid, ACTOR)
+        await store.retire("nope", ACTOR, tokens_live=NOW)
+    await store.retire(first.kid, ACTOR, tokens_live=NOW)
 
     assert list(db.tables.signing_keys) == [second.kid]
     assert store.public_key(first.kid) is None
@@ -89,3 +90,37 @@ async def test_an_emptied_table_drops_no_key(
     db.tables.signing_keys.clear()
     await store.reload()
     assert store.current.kid == kid
+
+
+async def test_retiring_waits_until_the_old_keys_tokens_have_expired(
+    db: MemoryDatabase, clock: FakeClock, sealer: Sealer
+) -> None:
+    store = SigningKeyStore(db.uow, sealer, clock)
+    await store.load_or_create()
+    first = store.current
+    clock.advance(timedelta(days=3))
+    rotated_at = clock.now()
+    await store.rotate(ACTOR)
+    clock.advance(timedelta(minutes=10))
+    live = timedelta(hours=1, minutes=1)  # a token's lifetime and the nodes' reload interval
+
+    with pytest.raises(RetiringTooSoon) as refused:
+        await store.retire(first.kid, ACTOR, tokens_live=live)
+    assert refused.value.safe_at == rotated_at + live  # from the rotation, not the key's age
+    assert "until " + f"{rotated_at + live:%Y-%m-%d %H:%M:%S}Z" in str(refused.value)
+    assert "--force" in str(refused.value)
+    assert first.kid in db.tables.signing_keys
+
+    clock.advance(timedelta(minutes=51))  # exactly when the last token expired
+    await store.retire(first.kid, ACTOR, tokens_live=live)
+    assert first.kid not in db.tables.signing_keys
+
+
+async def test_a_store_without_keys_says_how_to_get_one(
+    db: MemoryDatabase, clock: FakeClock, sealer: Sealer
+) -> None:
+    store = SigningKeyStore(db.uow, sealer, clock)
+    await store.reload()  # what the operator's commands do: nothing is created
+    assert db.tables.signing_keys == {}
+    with pytest.raises(NoSigningKey, match="keys rotate"):
+        _ = store.current

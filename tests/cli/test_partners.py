@@ -32,6 +32,7 @@ def test_production_onboarding_from_the_command_line(tmp_path: Path) -> None:
     key = tenantry("keygen").stdout.strip()
     env = {"TENANTRY_MASTER_KEY": key, "TENANTRY_MODE": "production"}
     where = ["--data-dir", str(tmp_path)]
+    assert _run("db", "upgrade", *where, env={}).returncode == 0
 
     created = _run(
         "partners",
@@ -109,6 +110,7 @@ def test_production_onboarding_from_the_command_line(tmp_path: Path) -> None:
 def test_partner_commands_refuse_clearly(tmp_path: Path) -> None:
     env = {"TENANTRY_MASTER_KEY": tenantry("keygen").stdout.strip()}
     where = ["--data-dir", str(tmp_path)]
+    assert _run("db", "upgrade", *where, env={}).returncode == 0
     direct = _run(
         "partners",
         "create",
@@ -165,14 +167,52 @@ def test_partner_commands_refuse_clearly(tmp_path: Path) -> None:
     assert "at least 12" in reset_short.stderr
 
 
-def test_tools_never_add_the_sandbox_partner_to_a_database(tmp_path: Path) -> None:
-    """An operator forgetting TENANTRY_MODE=production must not plant public credentials."""
+def test_tools_create_nothing_and_take_the_databases_mode(tmp_path: Path) -> None:
+    """An operator forgetting TENANTRY_MODE=production, or the master key, must neither plant
+    public credentials or sandbox second factors nor make a key the servers do not have."""
     key = tenantry("keygen").stdout.strip()
-    env = {"TENANTRY_MASTER_KEY": key}  # the default mode is sandbox
     where = ["--data-dir", str(tmp_path)]
-    assert _run("partners", "list", *where, env=env).stdout == ""
-    refused = _run("token", *where, env=env)
-    assert refused.returncode == 2
+
+    for read_only in (("partners", "list"), ("audit",), ("keys", "list"), ("token",)):
+        refused = _run(*read_only, *where, env={})
+        assert refused.returncode == 2, read_only
+        assert "`tenantry db upgrade` creates it" in refused.stderr
+    assert not tmp_path.exists() or list(tmp_path.iterdir()) == []  # no database, no key
+
+    assert _run("db", "upgrade", *where, env={}).returncode == 0
+    create = ("partners", "create", "--name", "C", "--type", "direct_bill", "--country", "US")
+    no_key = _run(*create, *where, env={})
+    assert no_key.returncode == 2
+    assert len(no_key.stderr.splitlines()) == 1
+    assert "TENANTRY_MASTER_KEY_FILE" in no_key.stderr
+    assert not (tmp_path / "master.key").exists()
+
+    env = {"TENANTRY_MASTER_KEY": key}  # no mode: the database's (production: no dev partner)
+    tenant = _run(*create, *where, env=env).stdout.strip()
+    user = _run("partners", "add-user", tenant, "--upn", "ops@c.example", *where, env=env)
+    assert "otpauth://totp/" in user.stdout  # production's second factor, not the sandbox's
+    told_sandbox = _run("partners", "list", "--mode", "sandbox", *where, env=env)
+    assert told_sandbox.returncode == 2
+    assert "sandbox mode was given, but this database has no development partner" in (
+        told_sandbox.stderr
+    )
+    assert _run("token", *where, env=env).returncode == 2
+    assert not (tmp_path / "master.key").exists()
     server = ServeProcess("--mode", "production", *where, env=env).wait_ready()
     server.stop()
     assert "development partner" not in server.output()
+
+
+def test_on_a_sandbox_database_the_tools_act_as_the_sandbox(tmp_path: Path) -> None:
+    where = ["--data-dir", str(tmp_path)]
+    ServeProcess(*where).wait_ready().stop()  # the sandbox made its master.key and dev partner
+    tenant = _run(
+        "partners", "create", "--name", "S", "--type", "direct_bill", "--country", "US", *where,
+        env={},
+    ).stdout.strip()  # fmt: skip
+    user = _run("partners", "add-user", tenant, "--upn", "dev@s.example", *where, env={})
+    assert user.returncode == 0, user.stderr
+    assert "otpauth://" not in user.stdout  # the sandbox's second factor
+    told = _run("partners", "list", *where, env={"TENANTRY_MODE": "production"})
+    assert told.returncode == 2
+    assert "production mode was given, but this database holds" in told.stderr

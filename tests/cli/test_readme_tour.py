@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,6 +21,15 @@ def _tour_blocks() -> list[str]:
     return re.findall(r"```sh\n(.*?)```", tour, flags=re.S)
 
 
+def _documents(text: str) -> list[Any]:
+    """The JSON documents curl printed one after another."""
+    decoder, found, at = json.JSONDecoder(), [], 0
+    while at < len(text.rstrip()):
+        value, at = decoder.raw_decode(text, at)
+        found.append(value)
+    return found
+
+
 def test_readme_starts_with_the_two_commands() -> None:
     blocks = re.findall(r"```sh\n(.*?)```", README, flags=re.S)
     assert blocks[0].strip() == "./dev serve"
@@ -31,7 +41,7 @@ def test_readme_starts_with_the_two_commands() -> None:
 def test_the_tour_works_with_curl_only(backend: str, tmp_path: Path) -> None:
     server = ServeProcess("--data-dir", str(tmp_path / "data")).wait_ready()
     blocks = [b.replace("127.0.0.1:8000", f"127.0.0.1:{server.port}") for b in _tour_blocks()]
-    token, head, create, read, localized = blocks
+    token, head, create, read, localized, user_token, agreement, order, rename, user = blocks
     try:
 
         def run(script: str) -> str:
@@ -61,6 +71,20 @@ def test_the_tour_works_with_curl_only(backend: str, tmp_path: Path) -> None:
         assert "password" not in customer
         assert "900118" in run(prelude + localized)
         assert "GUID" in run(prelude + localized)
+
+        # After create: confirm the agreement, order, list and rename, add a user.
+        prelude += read.split("\ncurl", 1)[0] + "\n" + user_token + "\n"
+        confirmed = json.loads(run(prelude + agreement))
+        assert confirmed["type"] == "MicrosoftCustomerAgreement"
+        ordered = json.loads(run(prelude + order))
+        assert ordered["lineItems"][0]["quantity"] == 10
+        assert run(prelude + order) == json.dumps(ordered, separators=(",", ":"))
+        listed, renamed = _documents(run(prelude + rename))
+        assert [s["id"] for s in listed["items"]] == [ordered["lineItems"][0]["subscriptionId"]]
+        assert renamed["friendlyName"] == "Wingtip sales seats"
+        added = run(prelude + user)
+        assert json.loads(added)["userPrincipalName"] == "jo@wingtiptour.onmicrosoft.com"
+        assert "Corr3ct-Horse!" not in added
     finally:
         server.stop()
 

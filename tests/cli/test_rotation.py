@@ -23,6 +23,7 @@ def test_secrets_and_signing_keys_rotate_without_a_restart_gap(tmp_path: Path) -
     key = tenantry("keygen").stdout.strip()
     env = {"TENANTRY_MASTER_KEY": key, "TENANTRY_MODE": "production"}
     where = ["--data-dir", str(tmp_path)]
+    assert _run("db", "upgrade", *where, env={}).returncode == 0
     tenant = _run(
         "partners", "create", "--name", "Contoso", "--type", "direct_bill", "--country", "US",
         *where, env=env,
@@ -49,6 +50,10 @@ def test_secrets_and_signing_keys_rotate_without_a_restart_gap(tmp_path: Path) -
     assert bad.returncode == 2
     assert "is not a client id" in bad.stderr
 
+    no_key_yet = tenantry("token", "--user", "ops@contoso.example", *where, env=env)
+    assert no_key_yet.returncode == 2  # the tools make no signing key; the server or rotate do
+    assert "keys rotate" in no_key_yet.stderr
+    assert _run("keys", "rotate", *where, env=env).returncode == 0
     signed_before = tenantry("token", "--user", "ops@contoso.example", *where, env=env)
     before = jwt.get_unverified_header(signed_before.stdout.strip())["kid"]
     rotated = _run("keys", "rotate", *where, env=env)
@@ -62,7 +67,10 @@ def test_secrets_and_signing_keys_rotate_without_a_restart_gap(tmp_path: Path) -
     assert "rotate before retiring" in refused.stderr
     signed_after = tenantry("token", "--user", "ops@contoso.example", *where, env=env)
     assert jwt.get_unverified_header(signed_after.stdout.strip())["kid"] == new_kid
-    assert _run("keys", "retire", before, *where, env=env).returncode == 0
+    too_soon = _run("keys", "retire", before, *where, env=env)  # its tokens are still valid
+    assert too_soon.returncode == 2
+    assert "may still be valid until" in too_soon.stderr
+    assert _run("keys", "retire", before, "--force", *where, env=env).returncode == 0
     assert len(_run("keys", "list", *where, env=env).stdout.splitlines()) == 1
 
     server = ServeProcess("--mode", "production", *where, env={"TENANTRY_MASTER_KEY": key})

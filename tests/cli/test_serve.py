@@ -102,6 +102,7 @@ def test_a_malformed_master_key_is_refused(tmp_path: Path) -> None:
 
 def test_token_without_a_development_partner_says_why(tmp_path: Path) -> None:
     key = tenantry("keygen").stdout.strip()
+    assert tenantry("db", "upgrade", "--data-dir", str(tmp_path)).returncode == 0
     result = tenantry(
         "token",
         "--data-dir",
@@ -163,11 +164,17 @@ def test_token_for_a_user_is_app_and_user(storage_args: list[str]) -> None:
 
 def test_production_with_another_master_key_says_why(tmp_path: Path) -> None:
     first = tenantry("keygen").stdout.strip()
-    created = tenantry(
-        "partners", "list", "--data-dir", str(tmp_path), env={"TENANTRY_MASTER_KEY": first}
+    assert tenantry("db", "upgrade", "--data-dir", str(tmp_path)).returncode == 0
+    created = tenantry(  # the first signing key, sealed with the first master key
+        "keys", "rotate", "--data-dir", str(tmp_path), env={"TENANTRY_MASTER_KEY": first}
     )
-    assert created.returncode == 0
+    assert created.returncode == 0, created.stderr
     other = tenantry("keygen").stdout.strip()
+    listed = tenantry(
+        "partners", "list", "--data-dir", str(tmp_path), env={"TENANTRY_MASTER_KEY": other}
+    )
+    assert listed.returncode == 2
+    assert "master key the database was created with" in listed.stderr
     result = tenantry(
         "serve",
         "--mode",

@@ -229,7 +229,7 @@ async def test_import_refuses_malformed_documents_and_changes_nothing(
         ({**good, "format": "something-else"}, '"format" must be'),
         ({**good, "version": 2}, "not supported"),
         ({**good, "tables": []}, '"tables" must be an object'),
-        ({**good, "tables": {**good["tables"], "orders": []}}, "tables.orders is not"),
+        ({**good, "tables": {**good["tables"], "invoices": []}}, "tables.invoices is not"),
         (changed("partners", "colour", "red"), "unknown column 'colour'"),
         (changed("partners", "name", None), "tables.partners[0].name must not be null"),
         (changed("partners", "partner_type", "reseller"), "must be one of"),

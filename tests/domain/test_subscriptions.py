@@ -166,7 +166,7 @@ async def test_a_subscription_the_customer_does_not_have_is_not_found(world: Wor
                 DIRECT, AGENT, customer.id, subscription_id, "Renamed", actor=USER_ACTOR
             )
         )
-        assert (refused.spec.code, refused.spec.status) == (1000, 404)
+        assert (refused.spec.code, refused.spec.status) == (880047, 404)
     assert await subscriptions(world).of_customer(DIRECT, customer.id) == mine
     assert await subscriptions(world).of_customer(DIRECT, other.id) == others
     assert world.audit(RENAMED) == []

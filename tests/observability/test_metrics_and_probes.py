@@ -7,7 +7,9 @@ import re
 import uuid
 
 import httpx
+from sqlalchemy import text
 
+from tenantry.storage import migrate
 from tests.conftest import ServerFactory
 from tests.support import payloads
 from tests.support.server import LiveServer
@@ -78,6 +80,36 @@ def test_ready_once_started_and_not_while_draining(server_factory: ServerFactory
     draining = httpx.get(f"{own.base_url}/readyz")
     assert (draining.status_code, draining.json()) == (503, {"status": "draining"})
     assert httpx.get(f"{own.base_url}/healthz").status_code == 200  # still alive
+
+
+def test_not_ready_on_a_schema_this_release_cannot_run(server_factory: ServerFactory) -> None:
+    """Readiness reads the schema's revision: one this release does not know makes it 503,
+    unless the database records this release as compatible with it."""
+    own = server_factory()
+    version = text("UPDATE alembic_version SET version_num = :revision")
+
+    async def stamp(revision: str, compatible_from: str | None = None) -> None:
+        async with own.runtime.engine.begin() as conn:
+            await conn.execute(version, {"revision": revision})
+            table = migrate.compatibility_table
+            await conn.execute(table.delete().where(table.c.revision == "9999"))
+            if compatible_from is not None:
+                row = {"revision": revision, "oldest_compatible": compatible_from}
+                await conn.execute(table.insert().values(**row))
+
+    own.call(stamp("9999"))
+    try:
+        refused = httpx.get(f"{own.base_url}/readyz")
+        own.call(stamp("9999", compatible_from=migrate.OLDEST_COMPATIBLE))
+        newer_but_compatible = httpx.get(f"{own.base_url}/readyz")
+    finally:
+        own.call(stamp(migrate.HEAD))
+    assert refused.status_code == 503
+    assert refused.json()["status"] == "unavailable"
+    assert "9999" in refused.json()["reason"]
+    assert newer_but_compatible.status_code == 200
+    assert httpx.get(f"{own.base_url}/readyz").status_code == 200
+    assert httpx.get(f"{own.base_url}/healthz").status_code == 200  # alive throughout
 
 
 def test_every_answer_says_nosniff(server: LiveServer, token: str) -> None:

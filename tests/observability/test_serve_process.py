@@ -185,6 +185,6 @@ def test_sigterm_lets_the_request_in_flight_finish(tmp_path: Path) -> None:
         slow.join(timeout=30)
         assert answers, "the request in flight got no answer"
         assert answers[0].status_code == 201, answers[0].text
-        assert process.proc.wait(timeout=30) in (0, -signal.SIGTERM)
+        assert process.proc.wait(timeout=30) == -signal.SIGTERM  # 143 in a shell
     finally:
         process.stop()

@@ -71,17 +71,17 @@ async def test_a_newer_compatible_database_is_used_as_it_is(
     engine: AsyncEngine, url: str, tmp_path: Path
 ) -> None:
     await upgrade_to_head(engine)
-    await _newer(engine, "0005", HEAD)
-    assert await upgrade_to_head(engine) == ("0005", "0005")
+    await _newer(engine, "0097", HEAD)
+    assert await upgrade_to_head(engine) == ("0097", "0097")
     found = await schema_status(engine)
     assert (found.verdict, found.runnable) == (Verdict.AHEAD, True)
     for no_migrate in (False, True):
         runtime = await open_runtime(_settings(url, tmp_path, no_migrate=no_migrate))
         await runtime.close()
-    assert await _revision(engine) == "0005"
+    assert await _revision(engine) == "0097"
 
 
-@pytest.mark.parametrize(("revision", "oldest"), [("0006", "0005"), ("0005", None)])
+@pytest.mark.parametrize(("revision", "oldest"), [("0098", "0097"), ("0097", None)])
 async def test_a_newer_incompatible_database_is_refused_naming_both_revisions(
     engine: AsyncEngine, url: str, tmp_path: Path, revision: str, oldest: str | None
 ) -> None:

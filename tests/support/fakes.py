@@ -25,6 +25,7 @@ from typing import Any
 
 from tenantry.auth.ports import StoredSigningKey
 from tenantry.domain.audit import AuditEvent, AuditQuery
+from tenantry.domain.commerce import Agreement, Order
 from tenantry.domain.errors import ServiceError
 from tenantry.domain.idempotency import IdempotencyKey, NothingKept, StoredResponse
 from tenantry.domain.listing import PageQuery, SearchField
@@ -42,7 +43,12 @@ from tenantry.domain.models import (
     ResellerRelationship,
     Subscription,
 )
-from tenantry.domain.ports import DomainAlreadyTaken, IdempotencyKeyTaken, StorageBusy
+from tenantry.domain.ports import (
+    DomainAlreadyTaken,
+    IdempotencyKeyTaken,
+    StorageBusy,
+    UserNameTaken,
+)
 from tenantry.sandbox.ports import SnapshotRefused, SnapshotRows, StateConflict
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -130,6 +136,8 @@ class Tables:
     relationships: dict[str, ResellerRelationship] = field(default_factory=dict)
     gdap: dict[str, GdapRelationship] = field(default_factory=dict)
     subscriptions: dict[str, Subscription] = field(default_factory=dict)
+    agreements: dict[str, Agreement] = field(default_factory=dict)
+    orders: dict[str, Order] = field(default_factory=dict)
     idempotency: dict[tuple[str, str], KeptAnswer] = field(default_factory=dict)
     signing_keys: dict[str, StoredSigningKey] = field(default_factory=dict)
     audit: list[AuditEvent] = field(default_factory=list)
@@ -274,6 +282,8 @@ class FakeCustomers:
             self._t.gdap[new.gdap.id] = new.gdap
         for subscription in new.subscriptions:
             self._t.subscriptions[subscription.id] = subscription
+        if new.order is not None:
+            self._t.orders[new.order.id] = new.order
 
     async def count_owned(self, partner_id: str) -> int:
         return sum(
@@ -296,6 +306,10 @@ class FakeCustomers:
         ]
         found.sort(key=lambda c: (c.created_at, c.id), reverse=True)
         return found[: query.size]
+
+    async def count(self, query: PageQuery) -> int:
+        whole = dataclasses.replace(query, size=len(self._t.customers), after=None)
+        return len(await self.page(whole))
 
     async def update_billing(
         self, customer_id: str, expected_etag: int, billing: BillingProfile
@@ -339,6 +353,8 @@ class FakeCustomers:
             self._t.relationships,
             self._t.gdap,
             self._t.subscriptions,
+            self._t.agreements,
+            self._t.orders,
         ):
             for row_id in [k for k, row in table.items() if row.customer_id == customer_id]:
                 del table[row_id]
@@ -429,6 +445,16 @@ class FakeSubscriptions:
         found = [s for s in self._t.subscriptions.values() if s.customer_id == customer_id]
         return sorted(found, key=lambda s: (s.created_at, s.offer_id))
 
+    async def get(self, customer_id: str, subscription_id: str) -> Subscription | None:
+        found = self._t.subscriptions.get(subscription_id)
+        return found if found is not None and found.customer_id == customer_id else None
+
+    async def update(self, subscription: Subscription) -> bool:
+        if await self.get(subscription.customer_id, subscription.id) is None:
+            return False
+        self._t.subscriptions[subscription.id] = subscription
+        return True
+
     async def rename(self, customer_id: str, subscription_id: str, name: str) -> bool:
         subscription = self._t.subscriptions.get(subscription_id)
         if subscription is None or subscription.customer_id != customer_id:
@@ -436,6 +462,64 @@ class FakeSubscriptions:
         self._t.subscriptions[subscription_id] = dataclasses.replace(
             subscription, friendly_name=name
         )
+        return True
+
+
+class FakeAgreements:
+    """`storage.agreement_repository.SqlAgreementRepository` over the tables."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def add(self, agreement: Agreement) -> None:
+        self._t.agreements[agreement.id] = agreement
+
+    async def of_customer(self, customer_id: str) -> list[Agreement]:
+        found = [a for a in self._t.agreements.values() if a.customer_id == customer_id]
+        return sorted(found, key=lambda a: (a.created_at, a.id))
+
+
+class FakeOrders:
+    """`storage.order_repository.SqlOrderRepository` over the tables."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def add(self, order: Order) -> None:
+        self._t.orders[order.id] = order
+
+    async def of_customer(self, customer_id: str) -> list[Order]:
+        found = [o for o in self._t.orders.values() if o.customer_id == customer_id]
+        return sorted(found, key=lambda o: (o.created_at, o.id))
+
+
+class FakeCustomerUsers:
+    """`storage.customer_user_repository.SqlCustomerUserRepository` over the tables."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def of_customer(self, customer_id: str) -> list[AdminUser]:
+        found = [u for u in self._t.customer_users.values() if u.customer_id == customer_id]
+        return sorted(found, key=lambda u: (u.created_at, u.id))
+
+    async def add(self, user: AdminUser) -> None:
+        taken = {u.user_principal_name.lower() for u in self._t.customer_users.values()}
+        if user.user_principal_name.lower() in taken:
+            raise UserNameTaken(user.user_principal_name)
+        self._t.customer_users[user.id] = user
+
+    async def update(self, user: AdminUser) -> bool:
+        if user.id not in self._t.customer_users:
+            return False
+        self._t.customer_users[user.id] = user
+        return True
+
+    async def delete(self, customer_id: str, user_id: str) -> bool:
+        user = self._t.customer_users.get(user_id)
+        if user is None or user.customer_id != customer_id:
+            return False
+        del self._t.customer_users[user_id]
         return True
 
 
@@ -498,6 +582,9 @@ class FakeWork:
             else FakeIdempotency(tables, self._committed_by_others, self._db.run_meanwhile)
         )
         self.subscriptions = FakeSubscriptions(tables)
+        self.agreements = FakeAgreements(tables)
+        self.orders = FakeOrders(tables)
+        self.users = FakeCustomerUsers(tables)
         self.audit = FakeAudit(tables)
         self.signing_keys = FakeSigningKeys(tables)
 

@@ -77,12 +77,29 @@ class FakeHitCounter:
     def __init__(self) -> None:
         self.hits: Counter[tuple[str, str, int]] = Counter()
 
-    async def hit(self, partner_id: str, resource: str, window_start: int) -> int:
-        self.hits[(partner_id, resource, window_start)] += 1
-        return self.hits[(partner_id, resource, window_start)]
+    async def hit(self, partner_id: str, resource: str, window_start: int, n: int = 1) -> int:
+        key = (partner_id, resource, window_start)
+        self.hits[key] += n
+        total = self.hits[key]
+        if total == 0:  # an attempt given back leaves nothing counted
+            del self.hits[key]
+        return total
 
     async def count(self, partner_id: str, resource: str, window_start: int) -> int:
         return self.hits[(partner_id, resource, window_start)]
+
+
+class FakeCodeSteps:
+    """The last accepted code step per user, as `SqlCodeSteps` keeps it."""
+
+    def __init__(self) -> None:
+        self.last: dict[str, int] = {}
+
+    async def accept(self, user_id: str, step: int) -> bool:
+        if self.last.get(user_id, -1) >= step:
+            return False
+        self.last[user_id] = step
+        return True
 
 
 class FakeClock:
@@ -150,5 +167,7 @@ def sign_in_world(*, sandbox: bool = True) -> SignInWorld:
     counter = FakeHitCounter()
     clock = FakeClock()
     second_factor = SecondFactor(sealer(), sandbox=sandbox)
-    service = SignInService(lambda: FakeWork(directory), counter, second_factor, clock)
+    service = SignInService(
+        lambda: FakeWork(directory), counter, second_factor, clock, FakeCodeSteps()
+    )
     return SignInWorld(directory, counter, clock, second_factor, service)

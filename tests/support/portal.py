@@ -55,22 +55,45 @@ def signed_in(
         yield http
 
 
-def start_wizard(http: httpx.Client) -> str:
-    """Start the wizard; the CSRF token of the session."""
+def hidden_fields(page: str) -> dict[str, str]:
+    """A wizard page's hidden form fields: the CSRF token, the wizard's id and, on Review,
+    the fingerprint of the draft it shows."""
+    fields = {"csrf": csrf_of(page)}
+    for name in ("wizard", "shown"):
+        match = re.search(rf'name="{name}" value="([^"]*)"', page)
+        if match:
+            fields[name] = html.unescape(match.group(1))
+    return fields
+
+
+def wizard_step(step: str) -> re.Pattern[str]:
+    """The address of a wizard page (it carries the wizard's id), for `wait_for_url`."""
+    return re.compile(rf".*/portal/customers/new/{step}\?wizard=[\w-]+(&.*)?$")
+
+
+def start_wizard(http: httpx.Client) -> dict[str, str]:
+    """Start a wizard; the hidden fields its forms post (CSRF token, wizard id)."""
     page = http.get("/portal/customers/new", follow_redirects=True)
     assert page.status_code == 200, page.text
-    return csrf_of(page.text)
+    return hidden_fields(page.text)
 
 
 def complete_wizard(
     http: httpx.Client, account: dict[str, str], offers: dict[str, int]
 ) -> httpx.Response:
     """Post the account and subscriptions steps; the review page."""
-    csrf = start_wizard(http)
-    answer = http.post("/portal/customers/new/account", data={"csrf": csrf, **account})
+    fields = start_wizard(http)
+    answer = http.post("/portal/customers/new/account", data={**fields, **account})
     assert answer.status_code == 303, answer.text
-    form: dict[str, str | list[str]] = {"csrf": csrf, "offer": list(offers)}
+    form: dict[str, str | list[str]] = {**fields, "offer": list(offers)}
     form |= {f"qty-{offer_id}": str(quantity) for offer_id, quantity in offers.items()}
     answer = http.post("/portal/customers/new/subscriptions", data=form)
     assert answer.status_code == 303, answer.text
-    return http.get("/portal/customers/new/review")
+    return http.get(answer.headers["location"])
+
+
+def submit_review(http: httpx.Client, review: httpx.Response) -> httpx.Response:
+    """Submit the draft the review page shows; the confirmation page it leads to."""
+    return http.post(
+        "/portal/customers/new/submit", data=hidden_fields(review.text), follow_redirects=True
+    )

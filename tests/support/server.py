@@ -38,6 +38,10 @@ class LiveServer(ThreadedServer):
         super().start(timeout)
         return self
 
+    def stop(self) -> None:
+        self._sandbox.close()  # its pooled HTTP client
+        super().stop()
+
     def token(self) -> str:
         return self._sandbox.token()
 

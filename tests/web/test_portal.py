@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import quote
 
 import httpx
 import pyotp
@@ -17,8 +19,10 @@ from tests.support.portal import (
     US_ACCOUNT,
     complete_wizard,
     csrf_of,
+    hidden_fields,
     signed_in,
     start_wizard,
+    submit_review,
     unique_prefix,
 )
 from tests.support.server import LiveServer
@@ -33,10 +37,12 @@ def _customer_ids(http: httpx.Client, prefix: str) -> list[str]:
 
 def test_pages_need_a_session(server: LiveServer) -> None:
     with httpx.Client(base_url=server.base_url) as http:
-        for path in ("/portal/customers", "/portal/customers/new", "/portal/customers/new/review"):
+        assert http.get("/portal/customers").headers["location"] == "/portal/signin"
+        for path in ("/portal/customers/new", "/portal/customers/new/review"):
             answer = http.get(path)
             assert answer.status_code == 303
-            assert answer.headers["location"] == "/portal/signin"
+            # Sign-in returns to the page asked for.
+            assert answer.headers["location"] == f"/portal/signin?next={quote(path, safe='')}"
         assert http.get("/portal/domains/check?prefix=abc").status_code == 401
 
 
@@ -93,7 +99,7 @@ def test_users_without_mfa_are_refused(server: LiveServer) -> None:
 
 def test_csrf_token_is_required_on_every_form(server: LiveServer) -> None:
     with signed_in(server.base_url) as http:
-        csrf = start_wizard(http)
+        fields = start_wizard(http)
         account = {**US_ACCOUNT, "domain": unique_prefix()}
         refused = http.post("/portal/customers/new/account", data=account)
         assert refused.status_code == 403
@@ -105,15 +111,15 @@ def test_csrf_token_is_required_on_every_form(server: LiveServer) -> None:
         )
         rename = f"/portal/customers/{uuid.uuid4()}/subscriptions/{uuid.uuid4()}"
         assert http.post(rename, data={"csrf": "bad", "name": "X"}).status_code == 403
-        ok = http.post("/portal/customers/new/account", data={"csrf": csrf, **account})
+        ok = http.post("/portal/customers/new/account", data={**fields, **account})
         assert ok.status_code == 303
 
 
 def test_wizard_errors_are_the_api_rules_beside_each_field(server: LiveServer) -> None:
     with signed_in(server.base_url) as http:
-        csrf = start_wizard(http)
+        fields = start_wizard(http)
         account = {**US_ACCOUNT, "postal_code": "ABCDE", "email": "", "domain": unique_prefix()}
-        page = http.post("/portal/customers/new/account", data={"csrf": csrf, **account})
+        page = http.post("/portal/customers/new/account", data={**fields, **account})
         assert page.status_code == 400
         assert 'id="postal_code" name="postal_code"' in page.text
         assert re.search(r'id="postal_code"[^>]*aria-invalid="true"', page.text)
@@ -121,7 +127,7 @@ def test_wizard_errors_are_the_api_rules_beside_each_field(server: LiveServer) -
         assert 'id="email-error"' in page.text
         assert 'role="alert"' in page.text
         # The same page in Chinese: the API's own translated reasons.
-        zh = http.post("/portal/customers/new/account?lang=zh-CN", data={"csrf": csrf, **account})
+        zh = http.post("/portal/customers/new/account?lang=zh-CN", data={**fields, **account})
         assert zh.status_code == 400
         assert 'lang="zh-CN"' in zh.text
         assert "必填" in zh.text or "必需" in zh.text or "需要" in zh.text
@@ -131,15 +137,15 @@ def test_a_taken_domain_is_refused_on_the_account_step(server: LiveServer) -> No
     with signed_in(server.base_url) as http:
         prefix = unique_prefix()
         review = complete_wizard(http, {**US_ACCOUNT, "domain": prefix}, {"azure": 1})
-        http.post("/portal/customers/new/submit", data={"csrf": csrf_of(review.text)})
+        submit_review(http, review)
         check = http.get("/portal/domains/check", params={"prefix": prefix}).json()
         assert check["available"] is False
         assert http.get("/portal/domains/check", params={"prefix": unique_prefix()}).json()[
             "available"
         ]
-        csrf = start_wizard(http)
+        fields = start_wizard(http)
         page = http.post(
-            "/portal/customers/new/account", data={"csrf": csrf, **US_ACCOUNT, "domain": prefix}
+            "/portal/customers/new/account", data={**fields, **US_ACCOUNT, "domain": prefix}
         )
         assert page.status_code == 400
         assert "is already taken" in page.text
@@ -152,21 +158,21 @@ def test_double_submit_creates_one_customer(server: LiveServer, token: str) -> N
         review = complete_wizard(
             http, {**US_ACCOUNT, "domain": prefix}, {"azure": 1, "m365-business-basic": 7}
         )
-        csrf = csrf_of(review.text)
+        fields = hidden_fields(review.text)
 
         def submit() -> httpx.Response:
-            return http.post("/portal/customers/new/submit", data={"csrf": csrf})
+            return http.post("/portal/customers/new/submit", data=fields)
 
         with ThreadPoolExecutor(2) as pool:
             answers = list(pool.map(lambda _: submit(), range(2)))
-        assert [a.status_code for a in answers] == [200, 200]
-        passwords = {
-            re.search(r'id="admin-password">([^<]+)<', a.text) is not None for a in answers
-        }
-        assert passwords == {True}
+        # Both lead to the confirmation of the one customer, with its password.
+        assert [a.status_code for a in answers] == [303, 303]
+        for answer in answers:
+            done = http.get(answer.headers["location"])
+            assert re.search(r'id="admin-password">([^<]+)<', done.text) is not None
         # A later resubmission meets an ended wizard: no second customer, no password.
         again = submit()
-        assert again.status_code == 409
+        assert again.status_code == 410
         assert "admin-password" not in again.text
         (customer_id,) = _customer_ids(http, prefix)
     answer = httpx.get(
@@ -183,11 +189,13 @@ def test_subscriptions_are_stored_shown_and_renamed(server: LiveServer) -> None:
         review = complete_wizard(
             http, {**US_ACCOUNT, "domain": prefix}, {"azure": 1, "m365-business-premium": 12}
         )
-        done = http.post("/portal/customers/new/submit", data={"csrf": csrf_of(review.text)})
-        customer_id = re.search(r'href="/portal/customers/([0-9a-f-]{36})"', done.text).group(1)
-        page = http.get(f"/portal/customers/{customer_id}")
+        done = submit_review(http, review)
+        finish = re.search(r'class="button" href="([^"]+)"', done.text)
+        assert finish, done.text
+        page = http.get(html.unescape(finish.group(1)), follow_redirects=True)
+        customer_id = str(page.url).rsplit("/", 1)[1]
         assert "Microsoft Azure" in page.text
-        assert "12 licences" in page.text
+        assert "12 licenses" in page.text
         sub_id = re.search(
             rf"/portal/customers/{customer_id}/subscriptions/([0-9a-f-]{{36}})", page.text
         )
@@ -215,7 +223,7 @@ def test_another_partner_cannot_see_the_customer(server: LiveServer) -> None:
     with signed_in(server.base_url) as http:
         prefix = unique_prefix("mine")
         review = complete_wizard(http, {**US_ACCOUNT, "domain": prefix}, {"azure": 1})
-        http.post("/portal/customers/new/submit", data={"csrf": csrf_of(review.text)})
+        submit_review(http, review)
         (customer_id,) = _customer_ids(http, prefix)
     other = register_partner(server, "US", PartnerType.DIRECT_BILL)
     upn = f"portal-{unique_prefix()}@example.com"

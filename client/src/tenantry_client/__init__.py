@@ -4,6 +4,7 @@ Works against any base URL: a Tenantry sandbox, a production Tenantry, or Partne
 itself. `PartnerClient` blocks; `AsyncPartnerClient` is the same API for asyncio.
 """
 
+from tenantry_client._agreements import Agreement, AgreementMetadata, Contact
 from tenantry_client._async_client import (
     AsyncCustomerOperations,
     AsyncDomainOperations,
@@ -11,6 +12,13 @@ from tenantry_client._async_client import (
     AsyncRelationshipOperations,
     AsyncValidationOperations,
 )
+from tenantry_client._async_commerce import (
+    AsyncAgreementOperations,
+    AsyncOfferOperations,
+    AsyncOrderOperations,
+    AsyncSubscriptionOperations,
+)
+from tenantry_client._async_users import AsyncUserOperations
 from tenantry_client._azure_credentials import AzureCredential
 from tenantry_client._certificate import CertificateCredential
 from tenantry_client._client import (
@@ -19,6 +27,12 @@ from tenantry_client._client import (
     PartnerClient,
     RelationshipOperations,
     ValidationOperations,
+)
+from tenantry_client._commerce import (
+    AgreementOperations,
+    OfferOperations,
+    OrderOperations,
+    SubscriptionOperations,
 )
 from tenantry_client._core import DEFAULT_BASE_URL
 from tenantry_client._credentials import (
@@ -31,7 +45,6 @@ from tenantry_client._credentials import (
     TokenCredential,
 )
 from tenantry_client._directory import (
-    CustomerUser,
     DelegatedAdminRelationship,
     PartnerRelationship,
     UnifiedRole,
@@ -58,13 +71,18 @@ from tenantry_client._models import (
     CustomerCompanyProfile,
     UserCredentials,
 )
+from tenantry_client._offers import Offer, OfferCategory
+from tenantry_client._orders import Order, OrderLineItem
 from tenantry_client._paging import AsyncPager, Page, Pager
 from tenantry_client._retry import RetryPolicy
+from tenantry_client._subscriptions import Subscription
 from tenantry_client._user_credentials import (
     DeviceCode,
     DeviceCodeCredential,
     RefreshTokenCredential,
 )
+from tenantry_client._user_operations import UserOperations
+from tenantry_client._users import CustomerUser, PasswordProfile
 from tenantry_client._validation import AddressValidationResult, CountryValidationRules
 from tenantry_client._version import __version__
 
@@ -76,17 +94,26 @@ __all__ = [
     "AccessToken",
     "Address",
     "AddressValidationResult",
+    "Agreement",
+    "AgreementMetadata",
+    "AgreementOperations",
+    "AsyncAgreementOperations",
     "AsyncCustomerOperations",
     "AsyncDomainOperations",
+    "AsyncOfferOperations",
+    "AsyncOrderOperations",
     "AsyncPager",
     "AsyncPartnerClient",
     "AsyncRelationshipOperations",
+    "AsyncSubscriptionOperations",
+    "AsyncUserOperations",
     "AsyncValidationOperations",
     "AzureCredential",
     "BadInputError",
     "CertificateCredential",
     "ClientSecretCredential",
     "ConflictError",
+    "Contact",
     "CountryValidationRules",
     "CredentialError",
     "Customer",
@@ -101,11 +128,18 @@ __all__ = [
     "EntraCredential",
     "ForbiddenError",
     "NotFoundError",
+    "Offer",
+    "OfferCategory",
+    "OfferOperations",
+    "Order",
+    "OrderLineItem",
+    "OrderOperations",
     "Page",
     "Pager",
     "PartnerCenterError",
     "PartnerClient",
     "PartnerRelationship",
+    "PasswordProfile",
     "PreconditionError",
     "RefreshTokenCredential",
     "RelationshipOperations",
@@ -113,12 +147,15 @@ __all__ = [
     "ServerError",
     "ServiceError",
     "StaticTokenCredential",
+    "Subscription",
+    "SubscriptionOperations",
     "ThrottledError",
     "TokenCredential",
     "TransportError",
     "UnauthorizedError",
     "UnifiedRole",
     "UserCredentials",
+    "UserOperations",
     "ValidationOperations",
     "__version__",
 ]

@@ -12,18 +12,22 @@ from typing import TypeVar
 import httpx
 
 from tenantry_client import _operations as ops
+from tenantry_client._async_commerce import (
+    AsyncAgreementOperations,
+    AsyncOfferOperations,
+    AsyncOrderOperations,
+    AsyncSubscriptionOperations,
+)
+from tenantry_client._async_pipeline import Pipeline
+from tenantry_client._async_users import AsyncUserOperations
 from tenantry_client._core import (
     DEFAULT_BASE_URL,
     DEFAULT_DEADLINE,
     DEFAULT_TIMEOUT,
-    Backoff,
-    Call,
     ClientConfig,
     Operation,
-    WireResponse,
 )
-from tenantry_client._deadline import AsyncLimit
-from tenantry_client._directory import CustomerUser, DelegatedAdminRelationship, PartnerRelationship
+from tenantry_client._directory import DelegatedAdminRelationship, PartnerRelationship
 from tenantry_client._models import (
     Address,
     Customer,
@@ -33,72 +37,17 @@ from tenantry_client._models import (
 from tenantry_client._paging import AsyncPager, NextLink, Page
 from tenantry_client._retry import RetryPolicy
 from tenantry_client._token_source import AsyncCredentialLike, AsyncTokenSource
-from tenantry_client._tokens import TokenRequestOptions
+from tenantry_client._users import CustomerUser
 from tenantry_client._validation import AddressValidationResult, CountryValidationRules
 
 T = TypeVar("T")
-
-
-class _Pipeline:
-    """Sends one call: token, request, answer; sleeps and repeats while the core says so.
-
-    The call's deadline bounds it all: the sign-in (which retries under the client's policy
-    and sleeps with its `sleep`), each attempt's time-outs, and the waits between them.
-    """
-
-    def __init__(
-        self,
-        config: ClientConfig,
-        http: httpx.AsyncClient,
-        tokens: AsyncTokenSource | None,
-        sleep: Callable[[float], Awaitable[None]],
-    ) -> None:
-        self.config = config
-        self.http = http
-        self.tokens = tokens
-        self.sleep = sleep
-
-    async def send(
-        self,
-        operation: Operation[T],
-        *,
-        request_id: str | None = None,
-        correlation_id: str | None = None,
-    ) -> T:
-        call = Call(operation, self.config, request_id=request_id, correlation_id=correlation_id)
-        sign_in = TokenRequestOptions(
-            retry=self.config.retry, sleep=self.sleep, deadline=call.deadline
-        )
-        while True:
-            token = None
-            if self.tokens is not None:
-                token = await self.tokens.get_token_async(self.http, self.config.base_url, sign_in)
-            call.before_attempt()
-            request = call.request(token)
-            outcome: T | Backoff
-            try:
-                async with AsyncLimit(call.deadline):
-                    response = await self.http.request(
-                        request.method,
-                        request.url,
-                        headers=request.headers,
-                        content=request.body,
-                        timeout=call.deadline.timeout(self.http.timeout),
-                    )
-            except httpx.RequestError as exc:
-                outcome = call.on_transport_error(exc)
-            else:
-                outcome = call.on_response(WireResponse.from_httpx(response))
-            if not isinstance(outcome, Backoff):
-                return outcome
-            await self.sleep(outcome.delay)
 
 
 class AsyncCustomerOperations:
     """`client.customers`: create, read, list, search and delete customers, and their
     profiles, users and relationships."""
 
-    def __init__(self, pipeline: _Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline) -> None:
         self._pipeline = pipeline
 
     async def create(
@@ -228,7 +177,7 @@ class AsyncCustomerOperations:
 class AsyncDomainOperations:
     """`client.domains`: is a domain taken?"""
 
-    def __init__(self, pipeline: _Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline) -> None:
         self._pipeline = pipeline
 
     async def exists(self, domain: str, *, correlation_id: str | None = None) -> bool:
@@ -239,7 +188,7 @@ class AsyncDomainOperations:
 class AsyncValidationOperations:
     """`client.validations`: check an address before creating a customer with it."""
 
-    def __init__(self, pipeline: _Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline) -> None:
         self._pipeline = pipeline
 
     async def address(
@@ -254,7 +203,7 @@ class AsyncValidationOperations:
 class AsyncRelationshipOperations:
     """`client.relationships`: the partner's indirect partnerships (App+User only)."""
 
-    def __init__(self, pipeline: _Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline) -> None:
         self._pipeline = pipeline
 
     async def indirect_resellers(
@@ -317,12 +266,17 @@ class AsyncPartnerClient:
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(transport=transport, timeout=timeout)
-        pipeline = _Pipeline(self._config, self._http, tokens, sleep)
+        pipeline = Pipeline(self._config, self._http, tokens, sleep)
         self._pipeline = pipeline
         self._customers = AsyncCustomerOperations(pipeline)
         self._domains = AsyncDomainOperations(pipeline)
         self._validations = AsyncValidationOperations(pipeline)
         self._relationships = AsyncRelationshipOperations(pipeline)
+        self._agreements = AsyncAgreementOperations(pipeline)
+        self._offers = AsyncOfferOperations(pipeline)
+        self._orders = AsyncOrderOperations(pipeline)
+        self._subscriptions = AsyncSubscriptionOperations(pipeline)
+        self._users = AsyncUserOperations(pipeline)
 
     @property
     def customers(self) -> AsyncCustomerOperations:
@@ -344,6 +298,31 @@ class AsyncPartnerClient:
     def relationships(self) -> AsyncRelationshipOperations:
         """The partner's indirect resellers and providers."""
         return self._relationships
+
+    @property
+    def agreements(self) -> AsyncAgreementOperations:
+        """Agreements: the templates, and confirming a customer's acceptance."""
+        return self._agreements
+
+    @property
+    def offers(self) -> AsyncOfferOperations:
+        """Offers: what a market may order."""
+        return self._offers
+
+    @property
+    def orders(self) -> AsyncOrderOperations:
+        """Orders: place (idempotently), list and read a customer's orders."""
+        return self._orders
+
+    @property
+    def subscriptions(self) -> AsyncSubscriptionOperations:
+        """Subscriptions: list, read, rename, change quantity, suspend, reactivate."""
+        return self._subscriptions
+
+    @property
+    def users(self) -> AsyncUserOperations:
+        """A customer's users: list, read, create, update, delete."""
+        return self._users
 
     @property
     def deadline(self) -> float | None:

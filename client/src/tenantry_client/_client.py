@@ -14,18 +14,20 @@ from typing import TypeVar
 import httpx
 
 from tenantry_client import _operations as ops
+from tenantry_client._commerce import (
+    AgreementOperations,
+    OfferOperations,
+    OrderOperations,
+    SubscriptionOperations,
+)
 from tenantry_client._core import (
     DEFAULT_BASE_URL,
     DEFAULT_DEADLINE,
     DEFAULT_TIMEOUT,
-    Backoff,
-    Call,
     ClientConfig,
     Operation,
-    WireResponse,
 )
-from tenantry_client._deadline import Limit
-from tenantry_client._directory import CustomerUser, DelegatedAdminRelationship, PartnerRelationship
+from tenantry_client._directory import DelegatedAdminRelationship, PartnerRelationship
 from tenantry_client._models import (
     Address,
     Customer,
@@ -33,74 +35,21 @@ from tenantry_client._models import (
     CustomerCompanyProfile,
 )
 from tenantry_client._paging import NextLink, Page, Pager
+from tenantry_client._pipeline import Pipeline
 from tenantry_client._retry import RetryPolicy
 from tenantry_client._token_source import CredentialLike, TokenSource
-from tenantry_client._tokens import TokenRequestOptions
+from tenantry_client._user_operations import UserOperations
+from tenantry_client._users import CustomerUser
 from tenantry_client._validation import AddressValidationResult, CountryValidationRules
 
 T = TypeVar("T")
-
-
-class _Pipeline:
-    """Sends one call: token, request, answer; sleeps and repeats while the core says so.
-
-    The call's deadline bounds it all: the sign-in (which retries under the client's policy
-    and sleeps with its `sleep`), each attempt's time-outs, and the waits between them.
-    """
-
-    def __init__(
-        self,
-        config: ClientConfig,
-        http: httpx.Client,
-        tokens: TokenSource | None,
-        sleep: Callable[[float], None],
-    ) -> None:
-        self.config = config
-        self.http = http
-        self.tokens = tokens
-        self.sleep = sleep
-
-    def send(
-        self,
-        operation: Operation[T],
-        *,
-        request_id: str | None = None,
-        correlation_id: str | None = None,
-    ) -> T:
-        call = Call(operation, self.config, request_id=request_id, correlation_id=correlation_id)
-        sign_in = TokenRequestOptions(
-            retry=self.config.retry, sleep=self.sleep, deadline=call.deadline
-        )
-        while True:
-            token = None
-            if self.tokens is not None:
-                token = self.tokens.get_token(self.http, self.config.base_url, sign_in)
-            call.before_attempt()
-            request = call.request(token)
-            outcome: T | Backoff
-            try:
-                with Limit(call.deadline):
-                    response = self.http.request(
-                        request.method,
-                        request.url,
-                        headers=request.headers,
-                        content=request.body,
-                        timeout=call.deadline.timeout(self.http.timeout),
-                    )
-            except httpx.RequestError as exc:
-                outcome = call.on_transport_error(exc)
-            else:
-                outcome = call.on_response(WireResponse.from_httpx(response))
-            if not isinstance(outcome, Backoff):
-                return outcome
-            self.sleep(outcome.delay)
 
 
 class CustomerOperations:
     """`client.customers`: create, read, list, search and delete customers, and their
     profiles, users and relationships."""
 
-    def __init__(self, pipeline: _Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline) -> None:
         self._pipeline = pipeline
 
     def create(
@@ -222,7 +171,7 @@ class CustomerOperations:
 class DomainOperations:
     """`client.domains`: is a domain taken?"""
 
-    def __init__(self, pipeline: _Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline) -> None:
         self._pipeline = pipeline
 
     def exists(self, domain: str, *, correlation_id: str | None = None) -> bool:
@@ -233,7 +182,7 @@ class DomainOperations:
 class ValidationOperations:
     """`client.validations`: check an address before creating a customer with it."""
 
-    def __init__(self, pipeline: _Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline) -> None:
         self._pipeline = pipeline
 
     def address(
@@ -246,7 +195,7 @@ class ValidationOperations:
 class RelationshipOperations:
     """`client.relationships`: the partner's indirect partnerships (App+User only)."""
 
-    def __init__(self, pipeline: _Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline) -> None:
         self._pipeline = pipeline
 
     def indirect_resellers(self, *, correlation_id: str | None = None) -> list[PartnerRelationship]:
@@ -305,12 +254,17 @@ class PartnerClient:
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(transport=transport, timeout=timeout)
-        pipeline = _Pipeline(self._config, self._http, tokens, sleep)
+        pipeline = Pipeline(self._config, self._http, tokens, sleep)
         self._pipeline = pipeline
         self._customers = CustomerOperations(pipeline)
         self._domains = DomainOperations(pipeline)
         self._validations = ValidationOperations(pipeline)
         self._relationships = RelationshipOperations(pipeline)
+        self._agreements = AgreementOperations(pipeline)
+        self._offers = OfferOperations(pipeline)
+        self._orders = OrderOperations(pipeline)
+        self._subscriptions = SubscriptionOperations(pipeline)
+        self._users = UserOperations(pipeline)
 
     @property
     def customers(self) -> CustomerOperations:
@@ -332,6 +286,31 @@ class PartnerClient:
     def relationships(self) -> RelationshipOperations:
         """The partner's indirect resellers and providers."""
         return self._relationships
+
+    @property
+    def agreements(self) -> AgreementOperations:
+        """Agreements: the templates, and confirming a customer's acceptance."""
+        return self._agreements
+
+    @property
+    def offers(self) -> OfferOperations:
+        """Offers: what a market may order."""
+        return self._offers
+
+    @property
+    def orders(self) -> OrderOperations:
+        """Orders: place (idempotently), list and read a customer's orders."""
+        return self._orders
+
+    @property
+    def subscriptions(self) -> SubscriptionOperations:
+        """Subscriptions: list, read, rename, change quantity, suspend, reactivate."""
+        return self._subscriptions
+
+    @property
+    def users(self) -> UserOperations:
+        """A customer's users: list, read, create, update, delete."""
+        return self._users
 
     @property
     def deadline(self) -> float | None:

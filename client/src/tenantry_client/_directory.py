@@ -1,4 +1,4 @@
-"""Who is related to whom: a customer's users, partner relationships and GDAP relationships.
+"""Who is related to whom: partner relationships and GDAP relationships.
 
 Status-like members stay strings, so values the service adds later are kept.
 """
@@ -22,34 +22,6 @@ def _timestamp(value: str | None) -> datetime | None:
         return datetime.fromisoformat(value)
     except ValueError:
         return None
-
-
-@dataclass(frozen=True, kw_only=True)
-class CustomerUser:
-    """A user in the customer's tenant (never its password)."""
-
-    id: str | None
-    user_principal_name: str | None
-    display_name: str | None
-    state: str | None
-    user_domain_type: str | None
-    extra: JsonObject = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_wire(cls, obj: Mapping[str, Any]) -> CustomerUser:
-        """Read a CustomerUser object."""
-        m = Members(obj)
-        user = cls(
-            id=m.text("id"),
-            user_principal_name=m.text("userPrincipalName"),
-            display_name=m.text("displayName"),
-            state=m.text("state"),
-            user_domain_type=m.text("userDomainType"),
-            extra={},
-        )
-        m.skip(*_READ_ONLY)
-        user.extra.update(m.unread())
-        return user
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from tenantry_client._core import Operation, Retryable, UnreadableAnswer, WireResponse
-from tenantry_client._directory import CustomerUser, DelegatedAdminRelationship, PartnerRelationship
+from tenantry_client._directory import DelegatedAdminRelationship, PartnerRelationship
 from tenantry_client._models import (
     Address,
     Customer,
@@ -19,6 +19,7 @@ from tenantry_client._models import (
     CustomerCompanyProfile,
 )
 from tenantry_client._paging import NextLink, Page
+from tenantry_client._users import CustomerUser
 from tenantry_client._validation import AddressValidationResult, CountryValidationRules
 from tenantry_client._wire import Members, dumps, loads
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 JsonObject = dict[str, Any]
@@ -53,6 +54,19 @@ class Members:
         value = self.get(name)
         return value if isinstance(value, bool) else None
 
+    def number(self, name: str) -> int | None:
+        """An integer member (a whole number sent as text is read too)."""
+        value = self.get(name)
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            return int(value.strip())
+        return None
+
     def obj(self, name: str) -> Members:
         return Members(self.get(name))
 
@@ -80,6 +94,26 @@ class Members:
 
     def unread(self) -> JsonObject:
         return {key: value for key, value in self._obj.items() if key not in self._read}
+
+
+def timestamp(value: str | None) -> datetime | None:
+    """An ISO 8601 date and time (`Z` for UTC), or None when absent or unreadable."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def utc_text(value: datetime) -> str:
+    """A date and time as Partner Center sends it: UTC, `Z`; a naive one is taken as UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def compact(

@@ -39,9 +39,20 @@ class Issued:
 
 
 class SignIns(Protocol):
-    """Ends a user's sign-ins (`GrantService`)."""
+    """Ends a user's sign-ins (`GrantService`, `PortalSessions`)."""
 
     async def end_sign_ins(self, user_id: str) -> None: ...
+
+
+class EverySignIn:
+    """Ends a user's sign-ins everywhere: refresh tokens and portal sessions alike."""
+
+    def __init__(self, *kinds: SignIns) -> None:
+        self._kinds = kinds
+
+    async def end_sign_ins(self, user_id: str) -> None:
+        for kind in self._kinds:
+            await kind.end_sign_ins(user_id)
 
 
 def _generated_secret() -> str:

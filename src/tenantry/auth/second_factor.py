@@ -8,6 +8,9 @@ that clients can test how they handle a partner user without MFA.
 
 from __future__ import annotations
 
+import hmac
+import time
+
 import pyotp
 
 from tenantry.security.sealing import Sealer
@@ -43,11 +46,17 @@ class SecondFactor:
     def reveal(self, sealed: bytes, user_id: str) -> str:
         return self._sealer.open(sealed, user_id.encode()).decode()
 
-    def verify(self, sealed: bytes | None, user_id: str, code: str) -> bool:
-        """One 30-second step of clock skew either way is tolerated."""
+    def matched_step(self, sealed: bytes | None, user_id: str, code: str) -> int | None:
+        """The time step (RFC 6238) whose code `code` is, or None. One 30-second step of
+        clock skew either way is tolerated; the caller accepts each step once."""
         if sealed is None or not code.isdigit() or len(code) != 6:
-            return False
-        return pyotp.TOTP(self.reveal(sealed, user_id)).verify(code, valid_window=1)
+            return None
+        totp = pyotp.TOTP(self.reveal(sealed, user_id))
+        now = totp.timecode(time.time())
+        for step in (now - 1, now, now + 1):
+            if hmac.compare_digest(totp.generate_otp(step), code):
+                return step
+        return None
 
     def needs_code(self, method: str) -> bool:
         return method == TOTP

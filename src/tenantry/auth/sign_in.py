@@ -1,8 +1,12 @@
 """Checking a partner user's sign-in: password, attempts limit, second factor.
 
 One service for the OAuth sign-in page and the portal's own sign-in: the pages parse their
-forms, call it and render the typed outcome. Failed attempts are counted per user name and
-minute in the database, so every node enforces one limit.
+forms, call it and render the typed outcome. Attempts are counted per user name and minute
+in the database, so every node enforces one limit, and counted before anything is checked
+(one atomic increment): of any number of attempts fired at once, at most
+`FAILURES_PER_MINUTE` reach a password or a code. A right one gives its count back, so the
+limit is on failures. A one-time code is accepted once (RFC 6238, section 5.2): the time
+step of the last accepted code is kept per user.
 """
 
 from __future__ import annotations
@@ -21,9 +25,15 @@ _NAME_MAX = 128
 
 
 class HitCounter(Protocol):
-    async def hit(self, partner_id: str, resource: str, window_start: int) -> int: ...
+    async def hit(self, partner_id: str, resource: str, window_start: int, n: int = 1) -> int: ...
 
-    async def count(self, partner_id: str, resource: str, window_start: int) -> int: ...
+
+class CodeSteps(Protocol):
+    """The last accepted code step per user (`storage/code_step_repository.py`)."""
+
+    async def accept(self, user_id: str, step: int) -> bool:
+        """Records `step`; False when it, or a later one, was accepted already."""
+        ...
 
 
 class CodeChecker(Protocol):
@@ -33,22 +43,25 @@ class CodeChecker(Protocol):
 
     def vouched(self, method: str) -> bool: ...
 
-    def verify(self, sealed: bytes | None, user_id: str, code: str) -> bool: ...
+    def matched_step(self, sealed: bytes | None, user_id: str, code: str) -> int | None: ...
 
 
 class Attempts:
-    """Failed sign-ins of one user name in the minute of `now` (seconds since the epoch)."""
+    """Sign-in attempts of one user name in the minute of `now` (seconds since the epoch)."""
 
     def __init__(self, counter: HitCounter, username: str, now: int) -> None:
         self._counter = counter
         self._key = hashlib.sha256(username.casefold().encode()).hexdigest()[:36]
         self._window = now - now % 60
 
-    async def exhausted(self) -> bool:
-        return await self._counter.count(self._key, "sign-in", self._window) >= FAILURES_PER_MINUTE
+    async def take(self) -> bool:
+        """Counts this attempt before anything is checked; False when it is beyond the limit
+        (the minute's failures and the attempts in flight)."""
+        return await self._counter.hit(self._key, "sign-in", self._window) <= FAILURES_PER_MINUTE
 
-    async def failed(self) -> None:
-        await self._counter.hit(self._key, "sign-in", self._window)
+    async def succeeded(self) -> None:
+        """A right password or code gives its attempt back."""
+        await self._counter.hit(self._key, "sign-in", self._window, -1)
 
 
 @dataclass(frozen=True)
@@ -112,11 +125,13 @@ class SignInService:
         counter: HitCounter,
         second_factor: CodeChecker,
         clock: Clock,
+        code_steps: CodeSteps,
     ) -> None:
         self._uow = uow
         self._counter = counter
         self._second_factor = second_factor
         self._clock = clock
+        self._code_steps = code_steps
 
     def _attempts(self, username: str) -> Attempts:
         return Attempts(self._counter, username, int(self._clock.now().timestamp()))
@@ -131,7 +146,7 @@ class SignInService:
         """The password step. With `client_id`, only users of the partner that registered
         that app may sign in."""
         attempts = self._attempts(username)
-        if await attempts.exhausted():
+        if not await attempts.take():
             return TooManyAttempts(username)
         user, app_partner = await self._user_and_app_partner(username, client_id)
         # The hash is checked even for an unknown name, so that timing does not tell which
@@ -142,8 +157,8 @@ class SignInService:
             or not genuine
             or (client_id is not None and user.partner_id != app_partner)
         ):
-            await attempts.failed()
             return WrongPassword()
+        await attempts.succeeded()
         if self._second_factor.needs_code(user.mfa):
             return CodeRequired(user)
         if self._second_factor.vouched(user.mfa):
@@ -157,11 +172,13 @@ class SignInService:
         if user is None:
             return UserGone()
         attempts = self._attempts(user.user_principal_name)
-        if await attempts.exhausted():
+        if not await attempts.take():
             return TooManyAttempts(user.user_principal_name)
-        if not self._second_factor.verify(user.totp_secret_sealed, user.id, code):
-            await attempts.failed()
+        step = self._second_factor.matched_step(user.totp_secret_sealed, user.id, code)
+        # A code already used (by this sign-in or another) counts as a wrong one.
+        if step is None or not await self._code_steps.accept(user.id, step):
             return WrongCode(user)
+        await attempts.succeeded()
         return SignedIn(user)
 
     async def signed_in_user(self, user_id: str, partner_id: str) -> PartnerUser | None:

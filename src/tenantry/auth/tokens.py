@@ -1,4 +1,10 @@
-"""Access tokens: issued by the token endpoint, verified on every `/v1` request."""
+"""Access tokens: issued by the token endpoint, verified on every `/v1` request.
+
+A verified token is remembered until it expires (a bounded cache keyed by the token), with
+the key that signed it; a remembered token counts only while that key is still loaded, so a
+key retired on any node ends its tokens here at this process's next key reload, cache
+included, without a query per request.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +24,7 @@ PARTNER_CENTER_AUDIENCE = "https://api.partnercenter.microsoft.com"
 # The official .NET SDK still asks for the legacy Azure AD Graph audience for app-only tokens.
 LEGACY_GRAPH_AUDIENCE = "https://graph.windows.net"
 AUDIENCES = (PARTNER_CENTER_AUDIENCE, LEGACY_GRAPH_AUDIENCE)
-_CACHE_SIZE = 4096
+_CACHE_SIZE = 4096  # tokens remembered; the least recently used is forgotten first
 
 
 def _issuers(tenant_id: str) -> tuple[str, str]:
@@ -86,11 +92,14 @@ class TokenService:
         keys: SigningKeyStore,
         lifetime_seconds: int,
         external: ExternalVerifier | None = None,
+        cache_size: int = _CACHE_SIZE,
     ) -> None:
         self._keys = keys
+        self._cache_size = cache_size
         self._lifetime = lifetime_seconds
         self._external = external
-        self._verified: OrderedDict[str, Principal] = OrderedDict()
+        # token -> who it names, and our key that signed it (None: an external issuer's)
+        self._verified: OrderedDict[str, tuple[Principal, str | None]] = OrderedDict()
 
     @property
     def keys(self) -> SigningKeyStore:
@@ -176,17 +185,18 @@ class TokenService:
         return jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.kid})
 
     async def verify(self, token: str) -> Principal:
-        """Check signature, audience, lifetime; results are cached until the token expires."""
-        now = int(time.time())
+        """Check signature, audience, lifetime; results are cached until the token expires,
+        or until its signing key is no longer loaded (retired)."""
         cached = self._verified.get(token)
         if cached is not None:
-            if cached.expires_at > now:
+            principal, kid = cached
+            if principal.expires_at > time.time() and (kid is None or self._keys.verifies(kid)):
                 self._verified.move_to_end(token)
-                return cached
+                return principal
             del self._verified[token]
-        principal = await self._verify_uncached(token)
-        self._verified[token] = principal
-        if len(self._verified) > _CACHE_SIZE:
+        principal, kid = await self._verify_uncached(token)
+        self._verified[token] = (principal, kid)
+        if len(self._verified) > self._cache_size:
             self._verified.popitem(last=False)
         return principal
 
@@ -211,7 +221,8 @@ class TokenService:
         # Entra ID: delegated (user) tokens carry `scp`; application tokens do not.
         return _principal(claims, app_only=claims.get("idtyp") == "app" or "scp" not in claims)
 
-    async def _verify_uncached(self, token: str) -> Principal:
+    async def _verify_uncached(self, token: str) -> tuple[Principal, str | None]:
+        """Who the token names, and the key id of ours that signed it (None: external)."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -219,6 +230,8 @@ class TokenService:
         kid = header.get("kid")
         if not isinstance(kid, str):
             raise TokenRejected("the token has no key id")
+        if self._keys.was_retired(kid):
+            raise TokenRejected("the token was signed by a key that has been retired")
         public = self._keys.public_key(kid)
         if public is None:
             await self._keys.reload_if_due()  # another node may have created a key
@@ -227,7 +240,7 @@ class TokenService:
             # Not one of ours: perhaps a trusted external issuer's token.
             external = await self._verify_external(token)
             if external is not None:
-                return external
+                return external, None
         if public is None:
             raise TokenRejected("the token was signed by an unknown key")
         try:
@@ -250,7 +263,7 @@ class TokenService:
             raise TokenRejected("the token does not name its application and tenant")
         if claims.get("iss") not in _issuers(tenant):
             raise TokenRejected("the token's issuer is not the tenant's token endpoint")
-        return Principal(
+        principal = Principal(
             partner_id=claims["tid"],
             client_id=client_id,
             app_only=claims.get("idtyp") == "app",
@@ -259,3 +272,4 @@ class TokenService:
             mfa=_mfa(claims),
             user=None if claims.get("idtyp") == "app" else _user(claims),
         )
+        return principal, kid

@@ -12,10 +12,14 @@ import sys
 from collections.abc import Callable
 
 from tenantry.commands import audit, db, keygen, keys, partners, serve, token
+from tenantry.config_sources import SettingsError
 
 # In the order `tenantry --help` lists them.
 GROUPS = (serve, token, keygen, partners, keys, audit, db)
-CLIENT_COMMANDS = frozenset({"customers", "domains", "addresses", "login", "logout", "profiles"})
+CLIENT_COMMANDS = frozenset(
+    {"customers", "agreements", "offers", "orders", "subscriptions", "users", "domains"}
+    | {"addresses", "login", "logout", "profiles"}
+)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -57,4 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         return client_main(words, prog="tenantry")
     args = parser().parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run
-    return run(args)
+    try:
+        return run(args)
+    except SettingsError as exc:  # a variable, secret file or config file: one line
+        print(f"tenantry: {exc}", file=sys.stderr)
+        return 2

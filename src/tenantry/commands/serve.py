@@ -87,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
 
         pregenerate()
     from tenantry.app import create_app
+    from tenantry.serving.listeners import check_listeners
 
     if args.workers != 1:
         from tenantry.serving.workers import WorkersRefused, check_workers
@@ -104,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
     host = f"[{args.host}]" if ":" in args.host else args.host
     try:
         master_key_for(settings)  # refuse bad key settings before binding the port
+        check_listeners(settings, args.port)  # an admin-only surface needs --admin-port
         if args.workers > 1:  # migrations, keys and the seed once, before any worker
             asyncio.run(_preflight(settings, seed=True))
         elif not settings.sandbox:  # and a production database that would not be safe

@@ -15,6 +15,8 @@ from typing import Any
 import pycountry
 
 from tenantry.auth import second_factor
+from tenantry.domain.agreements import parse_date_agreed
+from tenantry.domain.commerce import Contact
 from tenantry.domain.ids import is_guid
 from tenantry.domain.models import (
     AddressDraft,
@@ -22,11 +24,14 @@ from tenantry.domain.models import (
     Partner,
     PartnershipState,
     PartnerType,
+    SubscriptionChoice,
 )
+from tenantry.domain.offers import find_offer, quantity_problem
 from tenantry.http.body import Ambiguous
 from tenantry.http.wire import ADDRESS_MEMBERS
 from tenantry.sandbox.seeds import (
     Seed,
+    SeedAgreement,
     SeedApp,
     SeedCustomer,
     SeedPartner,
@@ -247,6 +252,8 @@ _CUSTOMER_MEMBERS = (
     "organizationRegistrationNumber",
     "address",
     "enableGDAPByDefault",
+    "subscriptions",
+    "agreement",
 )
 
 
@@ -273,7 +280,51 @@ def _customer(value: Any, path: str, refs: _References) -> SeedCustomer:
         enable_gdap_by_default=o.flag("enableGDAPByDefault"),
         associated_partner_id=refs.resolve(o, "associatedPartnerId", required=False),
     )
-    return SeedCustomer(partner_id, draft)
+    subscriptions = tuple(
+        _subscription(v, f"{o.path('subscriptions')}[{i}]")
+        for i, v in enumerate(o.items("subscriptions"))
+    )
+    agreement = o.get("agreement")
+    return SeedCustomer(
+        partner_id,
+        draft,
+        subscriptions,
+        None if agreement is None else _agreement(agreement, o.path("agreement")),
+    )
+
+
+def _subscription(value: Any, path: str) -> SubscriptionChoice:
+    """An offer of the catalog and its licence count (1 unless given)."""
+    o = _Object(value, path, ("offerId", "quantity"))
+    offer_id = o.required("offerId", limit=64)
+    quantity = o.get("quantity")
+    quantity = 1 if quantity is None else quantity
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise malformed(f"{o.path('quantity')} must be a whole number")
+    choice = SubscriptionChoice(offer_id, quantity)
+    offer = find_offer(offer_id)
+    if offer is None:
+        raise malformed(f"{o.path('offerId')} '{offer_id}' is not an offer of the catalog")
+    if quantity_problem(choice) is not None:
+        raise malformed(f"{o.path('quantity')} must be 1-{offer.max_quantity}")
+    return choice
+
+
+def _agreement(value: Any, path: str) -> SeedAgreement:
+    """Who accepted the Microsoft Customer Agreement, and when (default: now)."""
+    o = _Object(value, path, ("firstName", "lastName", "email", "phoneNumber", "dateAgreed"))
+    contact = Contact(
+        o.required("firstName", limit=64),
+        o.required("lastName", limit=64),
+        o.required("email", limit=254),
+        o.text("phoneNumber", limit=32),
+    )
+    date = o.text("dateAgreed")
+    try:
+        agreed = None if date is None else parse_date_agreed(date)
+    except ValueError:
+        raise malformed(f"{o.path('dateAgreed')} must be an ISO 8601 date and time") from None
+    return SeedAgreement(contact, agreed)
 
 
 def _no_repeats(values: Iterable[tuple[str, str]], what: str) -> None:

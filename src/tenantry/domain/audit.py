@@ -31,6 +31,12 @@ class Action(StrEnum):
     CUSTOMER_DELETED = "customer.deleted"
     RELATIONSHIP_REMOVED = "customer.relationship.removed"
     SUBSCRIPTION_RENAMED = "customer.subscription.renamed"
+    SUBSCRIPTION_UPDATED = "customer.subscription.updated"
+    AGREEMENT_CONFIRMED = "customer.agreement.confirmed"
+    ORDER_PLACED = "customer.order.placed"
+    CUSTOMER_USER_ADDED = "customer.user.added"
+    CUSTOMER_USER_UPDATED = "customer.user.updated"
+    CUSTOMER_USER_DELETED = "customer.user.deleted"
     PARTNER_CREATED = "partner.created"
     APP_ADDED = "partner.app.added"
     APP_SECRET_ROTATED = "partner.app.secretRotated"  # noqa: S105 (an action name)

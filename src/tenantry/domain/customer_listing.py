@@ -45,3 +45,10 @@ class CustomerListing:
         items, more = rows[:size], len(rows) > size
         last = items[-1] if items and more else None
         return CustomerPage(items, Cursor(last.created_at, last.id) if last else None)
+
+    async def total(self, partner: Partner, customer_filter: CustomerFilter | None = None) -> int:
+        """How many customers the pages of `page` hold in all, for a "1 to 20 of 57" line."""
+        cutoff = self._limits.provisioned_before(self._clock.now())
+        query = PageQuery(partner.tenant_id, 0, customer_filter, None, cutoff)
+        async with self._uow() as work:
+            return await work.customers.count(query)

@@ -30,11 +30,10 @@ from tenantry.domain.models import (
     PartnerType,
     RelationshipToPartner,
     ResellerRelationship,
-    Subscription,
     SubscriptionChoice,
     ValidCustomer,
 )
-from tenantry.domain.offers import find_offer
+from tenantry.domain.order_building import order_of_choices
 from tenantry.domain.passwords import generate_admin_password
 from tenantry.domain.ports import (
     DomainAlreadyTaken,
@@ -302,18 +301,8 @@ class CustomerService:
             partner_id=partner.tenant_id,
             created_at=now,
         )
-        subscriptions = tuple(
-            Subscription(
-                id=str(uuid.uuid4()),
-                customer_id=customer_id,
-                offer_id=choice.offer_id,
-                friendly_name=offer.name if (offer := find_offer(choice.offer_id)) else "",
-                quantity=choice.quantity,
-                created_at=now,
-            )
-            for choice in choices
-        )
-        return NewCustomer(customer, admin, relationship, gdap, password, subscriptions)
+        order, subscriptions = order_of_choices(customer_id, choices, now)
+        return NewCustomer(customer, admin, relationship, gdap, password, subscriptions, order)
 
 
 def _created_event(actor: Actor, new: NewCustomer, now: datetime) -> AuditEvent:

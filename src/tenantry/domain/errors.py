@@ -149,6 +149,12 @@ class Errors:
     SERVICE_BUSY = ErrorSpec(
         880016, 503, "The service is busy. Retry the request in {seconds} seconds."
     )
+    DATABASE_UNAVAILABLE = ErrorSpec(
+        880060,
+        503,
+        "The service cannot reach its database at the moment. Retry the request in "
+        "{seconds} seconds.",
+    )
     PHONE_INVALID = ErrorSpec(
         880015,
         400,
@@ -206,6 +212,65 @@ class Errors:
         880028,
         404,
         "The partner has no GDAP relationship '{relationship_id}' with customer {customer_id}.",
+    )
+
+    # --- after create: agreements, offers, orders, subscriptions, users -----------------
+    AGREEMENT_EXISTS = ErrorSpec(  # documented code; the page names no HTTP status
+        600061, 409, "A partner confirmed agreement already exists for the customer."
+    )
+    AGREEMENT_TYPE_UNKNOWN = ErrorSpec(
+        880041,
+        400,
+        "'{agreement_type}' is not an agreement type. Use MicrosoftCloudAgreement, "
+        "MicrosoftCustomerAgreement or *.",
+    )
+    AGREEMENT_TEMPLATE_UNKNOWN = ErrorSpec(
+        880042,
+        400,
+        "'{template_id}' is not the templateId of the {agreement_type}. Read it from "
+        "GET /v1/agreements?agreementType={agreement_type}.",
+    )
+    DATE_AGREED_INVALID = ErrorSpec(
+        880043, 400, "dateAgreed must be a date and time in UTC, not in the future: {reason}"
+    )
+    AGREEMENT_REQUIRED = ErrorSpec(
+        880044,
+        400,
+        "Customer {customer_id} has not accepted the Microsoft Customer Agreement. Confirm "
+        "its acceptance (POST /v1/customers/{customer_id}/agreements) before placing an order.",
+    )
+    OFFER_NOT_FOUND = ErrorSpec(
+        880045, 404, "The offer '{offer_id}' is not available in '{country}'."
+    )
+    ORDER_NOT_FOUND = ErrorSpec(880046, 404, "Customer {customer_id} has no order '{order_id}'.")
+    SUBSCRIPTION_NOT_FOUND = ErrorSpec(
+        880047, 404, "Customer {customer_id} has no subscription '{subscription_id}'."
+    )
+    QUANTITY_OUT_OF_RANGE = ErrorSpec(
+        880048, 400, "The quantity of offer '{offer_id}' must be {min}-{max}."
+    )
+    SUBSCRIPTION_STATUS_INVALID = ErrorSpec(
+        880049,
+        400,
+        "A subscription's status can be changed between active and suspended only: "
+        "'{status}' is not allowed.",
+    )
+    MEMBER_IMMUTABLE = ErrorSpec(
+        880050, 400, "The member '{field}' cannot be changed: send the value it has."
+    )
+    USER_DOMAIN_INVALID = ErrorSpec(
+        880051,
+        400,
+        "The userPrincipalName '{upn}' must be a name in the customer's domain '{domain}'.",
+    )
+    USER_NAME_TAKEN = ErrorSpec(
+        880052, 409, "The userPrincipalName '{upn}' is already used by another user."
+    )
+    PASSWORD_TOO_WEAK = ErrorSpec(
+        880053,
+        400,
+        "The password must be 8-256 characters long and use three of: upper case letters, "
+        "lower case letters, digits and symbols.",
     )
 
     @classmethod

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from tenantry.domain.commerce import Order
+
 
 class PartnerType(StrEnum):
     """The kinds of CSP partner that can call the customer API."""
@@ -193,6 +195,11 @@ class AdminUser:
     password_hash: str
     must_change_password: bool
     created_at: datetime
+    # What `POST /v1/customers/{id}/users` gives; the admin made with the customer has none.
+    display_name: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    usage_location: str | None = None
 
 
 @dataclass(frozen=True)
@@ -254,6 +261,9 @@ class Subscription:
     friendly_name: str
     quantity: int
     created_at: datetime
+    status: str = "active"  # or "suspended"
+    order_id: str | None = None
+    partner_id_on_record: str | None = None
 
 
 @dataclass(frozen=True)
@@ -266,6 +276,7 @@ class NewCustomer:
     gdap: GdapRelationship | None
     admin_password: str
     subscriptions: tuple[Subscription, ...] = ()
+    order: Order | None = None  # the order that made `subscriptions`
 
 
 class PartnershipState(StrEnum):

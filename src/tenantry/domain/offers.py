@@ -20,13 +20,32 @@ class Offer:
     name: str
     licensed: bool
     max_quantity: int
+    # Partner Center's offer tabs: "enterprise", "small-business" or "government".
+    category: str = "enterprise"
+    # The name in other languages, by locale ("zh-CN", "zh-TW"); English is `name`.
+    names: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def min_quantity(self) -> int:
+        return 1
+
+    def name_in(self, locale: str) -> str:
+        """The offer's name in `locale`, or its English name."""
+        return dict(self.names).get(locale, self.name)
 
 
 @cache
 def catalog() -> tuple[Offer, ...]:
     text = files("tenantry").joinpath("data/offers.json").read_text(encoding="utf-8")
     return tuple(
-        Offer(str(o["id"]), str(o["name"]), bool(o["licensed"]), int(o["maxQuantity"]))
+        Offer(
+            str(o["id"]),
+            str(o["name"]),
+            bool(o["licensed"]),
+            int(o["maxQuantity"]),
+            str(o.get("category", "enterprise")),
+            tuple(sorted((str(k), str(v)) for k, v in o.get("names", {}).items())),
+        )
         for o in json.loads(text)
     )
 

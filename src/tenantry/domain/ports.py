@@ -12,6 +12,7 @@ from types import TracebackType
 from typing import Protocol
 
 from tenantry.domain.audit import AuditEvent, AuditQuery
+from tenantry.domain.commerce import Agreement, Order
 from tenantry.domain.idempotency import IdempotencyKey, StoredResponse
 from tenantry.domain.listing import PageQuery
 from tenantry.domain.models import (
@@ -75,6 +76,10 @@ class CustomerRepository(Protocol):
 
     async def page(self, query: PageQuery) -> list[Customer]:
         """Customers the partner resells, newest first, after the query's cursor."""
+        ...
+
+    async def count(self, query: PageQuery) -> int:
+        """How many customers `page` lists in all (the query's cursor and size aside)."""
         ...
 
     async def update_billing(
@@ -163,9 +168,51 @@ class SubscriptionRepository(Protocol):
 
     async def of_customer(self, customer_id: str) -> list[Subscription]: ...
 
+    async def get(self, customer_id: str, subscription_id: str) -> Subscription | None: ...
+
     async def rename(self, customer_id: str, subscription_id: str, name: str) -> bool:
         """Set a subscription's friendly name; False if the customer has no such one."""
         ...
+
+    async def update(self, subscription: Subscription) -> bool:
+        """Store the subscription's friendly name, quantity and status."""
+        ...
+
+
+class UserNameTaken(Exception):
+    """Storage refused a customer user because its user principal name is in use."""
+
+
+class AgreementRepository(Protocol):
+    async def add(self, agreement: Agreement) -> None: ...
+
+    async def of_customer(self, customer_id: str) -> list[Agreement]:
+        """The customer's confirmations, oldest first."""
+        ...
+
+
+class OrderRepository(Protocol):
+    async def add(self, order: Order) -> None:
+        """Insert the order and its line items (the subscriptions are added separately)."""
+        ...
+
+    async def of_customer(self, customer_id: str) -> list[Order]:
+        """The customer's orders, oldest first."""
+        ...
+
+
+class CustomerUserRepository(Protocol):
+    async def of_customer(self, customer_id: str) -> list[AdminUser]: ...
+
+    async def add(self, user: AdminUser) -> None:
+        """Insert a user; raise `UserNameTaken` when its name is in use."""
+        ...
+
+    async def update(self, user: AdminUser) -> bool:
+        """Store the user's names, usage location and password."""
+        ...
+
+    async def delete(self, customer_id: str, user_id: str) -> bool: ...
 
 
 class UnitOfWork(Protocol):
@@ -185,6 +232,15 @@ class UnitOfWork(Protocol):
 
     @property
     def audit(self) -> AuditLog: ...
+
+    @property
+    def agreements(self) -> AgreementRepository: ...
+
+    @property
+    def orders(self) -> OrderRepository: ...
+
+    @property
+    def users(self) -> CustomerUserRepository: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 

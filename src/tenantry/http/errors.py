@@ -6,7 +6,8 @@ import orjson
 from starlette.responses import Response
 
 from tenantry.domain.errors import Errors, ServiceError, fill
-from tenantry.http.i18n import translate
+from tenantry.http.field_messages import sentence, speaks_of
+from tenantry.http.i18n import DEFAULT_LOCALE, translate
 
 SOURCE = "PartnerFD"
 MAX_DESCRIPTION = 1024
@@ -15,9 +16,18 @@ JSON_TYPE = "application/json; charset=utf-8"
 
 def envelope(error: ServiceError, locale: str) -> dict[str, object]:
     description = fill(translate(locale, error.spec.message), error.params)
+    data = [f"{p.path}: {fill(translate(locale, p.reason), p.params)}" for p in error.problems]
+    if locale != DEFAULT_LOCALE and error.problems:
+        # In Chinese, a problem with a create field reads as a sentence for people (names,
+        # examples) rather than the English wire text with a library's words or a pattern.
+        data = [
+            f"{p.path}: {sentence(locale, p)}" if speaks_of(p) else d
+            for p, d in zip(error.problems, data, strict=True)
+        ]
+        if speaks_of(error.problems[0]):
+            description = sentence(locale, error.problems[0])
     if len(description) > MAX_DESCRIPTION:
         description = description[: MAX_DESCRIPTION - 1] + "…"
-    data = [f"{p.path}: {fill(translate(locale, p.reason), p.params)}" for p in error.problems]
     return {
         "code": error.spec.code,
         "description": description,

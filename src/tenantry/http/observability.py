@@ -23,6 +23,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tenantry.http.context import RequestContext, client_disconnected
 from tenantry.http.deps import PARTNER_STATE
+from tenantry.http.metrics_registry import (
+    POOL_READINGS,
+    SharedPoolGauges,
+    exposition,
+    multiprocess_dir,
+    pool_reading,
+)
 
 access_log = logging.getLogger("tenantry.access")
 
@@ -40,15 +47,10 @@ class _PoolCollector(Collector):
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         pool = self.pool
-        readings = (
-            ("tenantry_db_pool_size", "Connections the pool keeps open.", "size"),
-            ("tenantry_db_pool_checked_out", "Connections in use by requests.", "checkedout"),
-            ("tenantry_db_pool_overflow", "Connections opened beyond the pool size.", "overflow"),
-        )
-        for name, documentation, method in readings:
-            reader = getattr(pool, method, None)
-            if callable(reader):  # overflow() is negative while the pool is not full yet
-                yield GaugeMetricFamily(name, documentation, value=float(max(0, reader())))
+        for name, documentation, method in POOL_READINGS:
+            value = pool_reading(pool, method)
+            if value is not None:
+                yield GaugeMetricFamily(name, documentation, value=value)
 
 
 class Metrics:
@@ -83,11 +85,20 @@ class Metrics:
         self.throttled = Counter(
             "tenantry_throttled_responses", "Requests answered 429.", registry=self.registry
         )
+        # One of several workers: the pool gauges go where every worker's scrape reads them.
+        self.shared_pool = SharedPoolGauges(self.registry) if multiprocess_dir() else None
         self.pool = _PoolCollector()
-        self.registry.register(self.pool)
+        if self.shared_pool is None:
+            self.registry.register(self.pool)
 
     def watch_pool(self, pool: Any) -> None:
         self.pool.pool = pool
+        if self.shared_pool is not None:
+            self.shared_pool.watch(pool)
+
+    def exposition(self) -> bytes:
+        """The text a scrape of `/metrics` answers (every worker's, with several)."""
+        return exposition(self.registry)
 
 
 def _error_code(body: bytes) -> str:

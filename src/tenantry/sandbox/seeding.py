@@ -13,7 +13,9 @@ import uuid
 from datetime import datetime
 
 from tenantry.auth.enrolment import ClientIdTaken, Enrolment, UserNameTaken
+from tenantry.domain.agreements import METADATA
 from tenantry.domain.audit import Actor
+from tenantry.domain.commerce import Agreement, AgreementType
 from tenantry.domain.customers import CustomerService
 from tenantry.domain.errors import FieldProblem, ServiceError
 from tenantry.domain.idempotency import IdempotencyKey, StoredResponse
@@ -21,6 +23,10 @@ from tenantry.domain.models import Customer, NewCustomer, Partnership, PartnerTy
 from tenantry.domain.ports import UnitOfWork
 from tenantry.domain.rules import domain_key
 from tenantry.sandbox.seeds import Seed, SeedCustomer, SeedPartner, SeedReport, malformed
+
+MCA_METADATA = next(
+    m for m in METADATA if m.agreement_type is AgreementType.MICROSOFT_CUSTOMER_AGREEMENT
+)
 
 # The create API's member paths, as the seed format spells them.
 _SEED_PATHS = (
@@ -165,9 +171,28 @@ class SeedRun:
         try:
             # As the partner's signed-in user: creating for a reseller needs App+User.
             await self._customers.create(
-                partner, key, seeded.draft, keep, app_only=False, actor=actor
+                partner,
+                key,
+                seeded.draft,
+                keep,
+                app_only=False,
+                actor=actor,
+                subscriptions=seeded.subscriptions,
             )
         except ServiceError as error:
             raise _located(error, where) from error
         assert keep.customer is not None
+        if (accepted := seeded.agreement) is not None:
+            await self._work.agreements.add(
+                Agreement(
+                    id=str(uuid.uuid4()),
+                    customer_id=keep.customer.id,
+                    template_id=MCA_METADATA.template_id,
+                    agreement_type=MCA_METADATA.agreement_type,
+                    date_agreed=accepted.date_agreed or self._now,
+                    contact=accepted.contact,
+                    confirmed_by=actor.id,
+                    created_at=self._now,
+                )
+            )
         self.report.customers_created.append(keep.customer)

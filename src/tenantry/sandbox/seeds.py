@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from tenantry.domain.commerce import Contact
 from tenantry.domain.errors import Errors, ServiceError
-from tenantry.domain.models import Customer, CustomerDraft, Partner, PartnershipState
+from tenantry.domain.models import (
+    Customer,
+    CustomerDraft,
+    Partner,
+    PartnershipState,
+    SubscriptionChoice,
+)
 
 
 def malformed(reason: str) -> ServiceError:
@@ -45,9 +53,19 @@ class SeedPartnership:
 
 
 @dataclass(frozen=True)
+class SeedAgreement:
+    """The customer's acceptance of the Microsoft Customer Agreement, confirmed."""
+
+    contact: Contact
+    date_agreed: datetime | None = None  # None: when the seed is applied
+
+
+@dataclass(frozen=True)
 class SeedCustomer:
     partner_id: str
     draft: CustomerDraft
+    subscriptions: tuple[SubscriptionChoice, ...] = ()  # ordered in one order
+    agreement: SeedAgreement | None = None
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """The master key and the purpose-bound keys derived from it.
 
-The master key is 32 random bytes. In sandbox mode it is created on first start in the data
-directory (`master.key`, mode 0600); `TENANTRY_MASTER_KEY` (base64) overrides it and is
-mandatory in production, where every node of a deployment must share it.
+The master key is 32 random bytes. In sandbox mode a server creates it on first start in
+the data directory (`master.key`, mode 0600); `TENANTRY_MASTER_KEY` (base64, or a file named
+by `TENANTRY_MASTER_KEY_FILE`) overrides it and is mandatory in production, where every node
+of a deployment must share it. The operator's commands never create one.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 KEY_FILE = "master.key"
+_HOW_TO_GIVE_IT = (
+    "set TENANTRY_MASTER_KEY or TENANTRY_MASTER_KEY_FILE (or master_key_file in the config "
+    "file) to the deployment's key; `tenantry keygen` prints a new one"
+)
 
 
 class MasterKeyError(RuntimeError):
@@ -56,6 +61,25 @@ class MasterKey:
         finally:
             os.close(fd)
         return cls.from_base64(text)
+
+
+def master_key(given: str | None, data_dir: Path, *, sandbox: bool, create: bool) -> MasterKey:
+    """The key given (base64), else a sandbox's `master.key` in the data dir, made there
+    only when `create` is set (a sandbox server's first start). `MasterKeyError` says how
+    to give the key when there is none."""
+    if given:
+        return MasterKey.from_base64(given)
+    if not sandbox:
+        raise MasterKeyError(
+            f"production mode needs the master key: {_HOW_TO_GIVE_IT}. "
+            "Every node must use the same key."
+        )
+    if create or (data_dir / KEY_FILE).exists():
+        return MasterKey.load_or_create(data_dir)
+    raise MasterKeyError(
+        f"no master key, and this command does not create one: {_HOW_TO_GIVE_IT} (or start "
+        f"`tenantry serve --mode sandbox` once: it makes {data_dir / KEY_FILE})"
+    )
 
 
 def generate_master_key() -> str:

@@ -6,9 +6,15 @@ listening socket of its own, bound to the same address with `SO_REUSEPORT`, so t
 hashes every new connection to one of them: keep-alive clients that open all their
 connections at once are spread too, which one shared listening socket does not do (the
 first worker to wake up tends to accept them all). See docs/decisions/0009-workers.md.
+An admin listener (`--admin-port`) is bound the same way, a socket per worker.
 
-SIGTERM or SIGINT to the parent stops every worker gracefully (open requests finish). A
+SIGTERM or SIGINT to the parent stops every worker gracefully: each one takes in what is
+queued on its sockets and answers every request it took (`serving/drain.py`). Then the
+parent ends by the same signal, as one process does (exit status 143 after SIGTERM). A
 worker that dies after start-up is replaced; one that fails during start-up stops them all.
+
+The workers share a private directory for Prometheus' multiprocess mode, so that one scrape
+of `/metrics` sees them all (`http/metrics_registry.py`); the parent removes it at the end.
 """
 
 from __future__ import annotations
@@ -19,9 +25,11 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -39,6 +47,8 @@ from starlette.responses import Response
 from tenantry.config import Settings
 from tenantry.control.auth import AdminDep
 from tenantry.http.errors import JSON_TYPE
+from tenantry.http.metrics_registry import MULTIPROCESS_DIR_VARIABLE
+from tenantry.serving.listeners import admin_address, listening_socket
 from tenantry.serving.server import ServerOptions
 
 log = logging.getLogger("tenantry.workers")
@@ -81,27 +91,6 @@ def check_workers(settings: Settings, workers: int) -> None:
         )
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
-    """A listening socket that other processes may bind to the same address as well."""
-    infos = socket.getaddrinfo(
-        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE | socket.AI_ADDRCONFIG
-    )
-    family, kind, proto, _, address = infos[0]
-    sock = socket.socket(family, kind, proto)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        if family == socket.AF_INET6:
-            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-        sock.bind(address)
-        sock.listen(2048)
-        sock.set_inheritable(True)
-    except BaseException:
-        sock.close()
-        raise
-    return sock
-
-
 @dataclass(frozen=True)
 class WorkerSpec:
     """What a worker process needs; pickled into the child."""
@@ -134,9 +123,10 @@ def _add_worker_route(app: Any, spec: WorkerSpec) -> None:
     app.add_api_route(WORKER_PATH, worker, methods=["GET"], include_in_schema=False)
 
 
-def run_worker(spec: WorkerSpec, sock: socket.socket, ready: Connection) -> None:
-    """The body of one worker process: uvicorn on the socket the parent bound. It says
-    "ready" on the pipe once the database and keys are open."""
+def run_worker(spec: WorkerSpec, sockets: list[socket.socket], ready: Connection) -> None:
+    """The body of one worker process: uvicorn on the sockets the parent bound (the main
+    port, and the admin listener if there is one). It says "ready" on the pipe once the
+    database and keys are open."""
     from tenantry.app import create_app
     from tenantry.serving.server import run_server
 
@@ -150,7 +140,7 @@ def run_worker(spec: WorkerSpec, sock: socket.socket, ready: Connection) -> None
     if spec.settings.sandbox:
         _add_worker_route(app, spec)
     # The same server and settings as `tenantry serve` in one process.
-    started = run_server(app, spec.options, sockets=[sock])
+    started = run_server(app, spec.options, sockets=sockets)
     sys.exit(0 if started else 1)
 
 
@@ -182,6 +172,7 @@ class Supervisor:
         self._workers: dict[int, _Worker] = {}
         self._restarts: list[float] = []
         self._signals = 0
+        self.signal: int | None = None  # the first SIGTERM or SIGINT
         self._wake_read, self._wake_write = os.pipe()
         os.set_blocking(self._wake_write, False)
 
@@ -193,9 +184,11 @@ class Supervisor:
         return [w.process.pid for _, w in sorted(self._workers.items()) if w.process.pid]
 
     def _start(self, index: int) -> None:
-        sock = listening_socket(self._host, self._port)
+        sockets = [listening_socket(self._host, self._port, shared=True)]
         try:
-            self._port = int(sock.getsockname()[1])  # the real port, if 0 was asked for
+            self._port = int(sockets[0].getsockname()[1])  # the real port, if 0 was asked for
+            if (admin := admin_address(self._settings)) is not None:
+                sockets.append(listening_socket(*admin, shared=True))
             spec = WorkerSpec(
                 # The parent loaded the seed file once; workers must not load it again.
                 settings=dataclasses.replace(self._settings, seed_file=None),
@@ -205,16 +198,17 @@ class Supervisor:
             )
             ours, theirs = self._context.Pipe(duplex=False)
             process = self._context.Process(
-                target=run_worker, args=(spec, sock, theirs), name=f"tenantry-worker-{index}"
+                target=run_worker, args=(spec, sockets, theirs), name=f"tenantry-worker-{index}"
             )
             try:
                 process.start()
             finally:
                 theirs.close()
         finally:
-            # The child holds its own copy now; closing ours means the socket leaves the
+            # The child holds its own copies now; closing ours means the sockets leave the
             # port's group as soon as its worker exits.
-            sock.close()
+            for sock in sockets:
+                sock.close()
         self._workers[index] = _Worker(index, process, ours)
 
     @property
@@ -224,6 +218,8 @@ class Supervisor:
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
         self._signals += 1
+        if self.signal is None:
+            self.signal = signum
         with contextlib.suppress(OSError):
             os.write(self._wake_write, b"x")
 
@@ -281,6 +277,7 @@ class Supervisor:
             )
             return False
         self._restarts.append(now)
+        _mark_dead(worker.process.pid)
         print(
             f"tenantry: worker {worker.index} (pid {worker.process.pid}) exited "
             f"(exit code {worker.process.exitcode}); starting a new one",
@@ -329,6 +326,7 @@ class Supervisor:
                 if time.monotonic() > deadline or self._signals > max(signals_at_stop, 1):
                     worker.process.kill()
                 worker.process.join(timeout=0.1)
+            _mark_dead(worker.process.pid)
         os.close(self._wake_read)
         os.close(self._wake_write)
 
@@ -348,12 +346,38 @@ def serve_workers(
     """Run `workers` server processes until SIGTERM or SIGINT. The caller has prepared the
     database (migrations, keys, seed) already. `announce(port, pids)` runs once all
     workers are ready."""
+    metrics_dir = tempfile.mkdtemp(prefix="tenantry-metrics-")
+    os.environ[MULTIPROCESS_DIR_VARIABLE] = metrics_dir  # inherited by every worker
     supervisor = Supervisor(settings, host, port, workers, options)
     supervisor.install_signal_handlers()
     try:
         if not supervisor.start():
-            return 0 if supervisor.interrupted else 1
-        announce(supervisor.port, supervisor.pids())
-        return supervisor.supervise()
+            code = 1
+        else:
+            announce(supervisor.port, supervisor.pids())
+            code = supervisor.supervise()
     finally:
         supervisor.stop()
+        del os.environ[MULTIPROCESS_DIR_VARIABLE]
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+    if supervisor.signal is not None:
+        _end_by(supervisor.signal)
+    return code
+
+
+def _mark_dead(pid: int | None) -> None:
+    """Drop a dead worker's pool gauges from what a scrape sums; its counters stay."""
+    path = os.environ.get(MULTIPROCESS_DIR_VARIABLE)
+    if pid is not None and path:
+        from prometheus_client.multiprocess import mark_process_dead
+
+        mark_process_dead(pid, path)  # type: ignore[no-untyped-call]
+
+
+def _end_by(signum: int) -> None:
+    """End this process by the signal that stopped it, as uvicorn does in one process: the
+    exit status is then 128 + the signal's number (143 after SIGTERM, 130 after SIGINT).
+    Where the signal is ignored with its default action (process 1 of a container), this
+    returns and the caller exits 0."""
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)

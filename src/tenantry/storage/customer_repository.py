@@ -24,6 +24,8 @@ from tenantry.domain.models import (
 )
 from tenantry.domain.ports import DomainAlreadyTaken, StorageBusy
 from tenantry.storage import tables as t
+from tenantry.storage.customer_user_repository import customer_user
+from tenantry.storage.order_repository import insert_order
 from tenantry.storage.subscription_repository import insert_subscriptions
 
 _RESELLER = RelationshipToPartner.RESELLER.value  # as the column stores it
@@ -136,6 +138,8 @@ class SqlCustomerRepository:
                     "ends_at": g.ends_at,
                 },
             )
+        if new.order is not None:
+            await insert_order(self._conn, new.order)
         await insert_subscriptions(self._conn, new.subscriptions)
 
     async def count_owned(self, partner_id: str) -> int:
@@ -161,6 +165,20 @@ class SqlCustomerRepository:
         associated = await self._page_of(c.associated_partner_id == query.partner_id, query)
         merged = sorted(owned + associated, key=lambda x: (x.created_at, x.id), reverse=True)
         return merged[: query.size]
+
+    async def count(self, query: PageQuery) -> int:
+        c = t.customers.c
+        total = 0
+        for whose in (c.partner_id, c.associated_partner_id):
+            stmt = select(func.count()).where(
+                whose == query.partner_id, c.relationship_to_partner == _RESELLER
+            )
+            if query.filter is not None and query.filter.prefix:
+                stmt = stmt.where(_starts_with(query.filter.field, query.filter.prefix))
+            if query.created_before is not None:
+                stmt = stmt.where(c.created_at <= literal(query.created_before, t.UtcDateTime()))
+            total += int((await self._conn.execute(stmt)).scalar_one())
+        return total
 
     async def _page_of(
         self, whose: ColumnElement[bool], query: PageQuery, *, owned: bool = False
@@ -258,7 +276,18 @@ class SqlCustomerRepository:
         return True
 
     async def delete(self, customer_id: str) -> bool:
-        for table in (t.users, t.relationships, t.gdap_relationships, t.subscriptions):
+        orders = select(t.orders.c.id).where(t.orders.c.customer_id == customer_id)
+        await self._conn.execute(
+            sql_delete(t.order_line_items).where(t.order_line_items.c.order_id.in_(orders))
+        )
+        for table in (
+            t.users,
+            t.relationships,
+            t.gdap_relationships,
+            t.subscriptions,
+            t.orders,
+            t.agreements,
+        ):
             await self._conn.execute(sql_delete(table).where(table.c.customer_id == customer_id))
         result = await self._conn.execute(
             sql_delete(t.customers).where(t.customers.c.id == customer_id)
@@ -272,18 +301,7 @@ class SqlCustomerRepository:
                 select(t.users).where(u.customer_id == customer_id).order_by(u.created_at)
             )
         ).all()
-        return [
-            AdminUser(
-                id=r.id,
-                customer_id=r.customer_id,
-                user_name=r.user_name,
-                user_principal_name=r.user_principal_name,
-                password_hash=r.password_hash,
-                must_change_password=r.must_change_password,
-                created_at=r.created_at,
-            )
-            for r in rows
-        ]
+        return [customer_user(r) for r in rows]
 
     async def gdap_relationships(self, customer_id: str) -> list[GdapRelationship]:
         g = t.gdap_relationships.c

@@ -6,10 +6,11 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from tenantry.storage.sqlite_inline import connector
+from tenantry.storage.urls import connect_parts
 
 
 def is_sqlite(url: str | URL) -> bool:
@@ -62,14 +63,36 @@ def create_engine(url: str, *, lock_wait_seconds: float) -> AsyncEngine:
     # load, each time with a TLS attempt and authentication, which halved the throughput of
     # reads at 32 connections. A request holds one connection at a time, so requests past
     # the 20th wait for one (docs/operations.md: connections per process).
-    return create_async_engine(
-        url,
+    parts = connect_parts(url)
+    settings = {**parts.connect_args.get("server_settings", {}), "lock_timeout": str(wait_ms)}
+    engine = create_async_engine(
+        parts.url,
         pool_size=20,
         max_overflow=0,
-        pool_pre_ping=True,
         hide_parameters=True,
-        connect_args={"server_settings": {"lock_timeout": str(wait_ms)}},
+        connect_args={**parts.connect_args, "server_settings": settings},
     )
+    _discard_closed_connections(engine)
+    return engine
+
+
+# What the dialect is asked about: for a given connection, asyncpg's dialect looks only at
+# whether the connection is closed.
+_CLOSED: Any = InterfaceError("pooled connection", None, Exception("connection is closed"))
+
+
+def _discard_closed_connections(engine: AsyncEngine) -> None:
+    """A pooled connection the server closed (a restart, a dropped database, an idle
+    timeout) is replaced when it is checked out, without a round trip: the driver already
+    knows its socket is closed. A connection that dies in use fails that one request (503,
+    `is_unavailable`) and SQLAlchemy then discards every connection opened before it. This
+    replaces `pool_pre_ping`, which costs a round trip at every checkout."""
+    dialect = engine.dialect
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _closed_is_discarded(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        if dialect.is_disconnect(_CLOSED, dbapi_connection, None):
+            raise DisconnectionError("the server closed this pooled connection")
 
 
 # PostgreSQL SQLSTATEs for "gave up waiting": lock_not_available, deadlock_detected.

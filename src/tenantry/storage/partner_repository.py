@@ -128,7 +128,13 @@ class SqlPartnerRepository:
         await self._conn.execute(
             update(t.partner_users)
             .where(t.partner_users.c.id == user_id)
-            .values(password_hash=password_hash, mfa=mfa, totp_secret_sealed=totp_secret_sealed)
+            # A new secret has codes of its own: none of them was used yet.
+            .values(
+                password_hash=password_hash,
+                mfa=mfa,
+                totp_secret_sealed=totp_secret_sealed,
+                totp_last_step=None,
+            )
         )
 
     async def add_partnership(self, partnership: Partnership, created_at: datetime) -> None:

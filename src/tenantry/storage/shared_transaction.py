@@ -16,9 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tenantry.domain.idempotency import NothingKept
 from tenantry.domain.ports import StorageBusy
+from tenantry.storage.agreement_repository import SqlAgreementRepository
 from tenantry.storage.audit_repository import SqlAuditLog
 from tenantry.storage.customer_repository import SqlCustomerRepository
+from tenantry.storage.customer_user_repository import SqlCustomerUserRepository
 from tenantry.storage.db import is_lock_timeout
+from tenantry.storage.order_repository import SqlOrderRepository
 from tenantry.storage.partner_repository import SqlPartnerRepository
 from tenantry.storage.subscription_repository import SqlSubscriptionRepository
 from tenantry.storage.tables import partnerships
@@ -52,6 +55,9 @@ class JoinedWork:
         self.partners = SqlPartnerRepository(conn)
         self.audit = SqlAuditLog(conn)
         self.subscriptions = SqlSubscriptionRepository(conn)
+        self.agreements = SqlAgreementRepository(conn)
+        self.orders = SqlOrderRepository(conn)
+        self.users = SqlCustomerUserRepository(conn)
 
     async def __aenter__(self) -> JoinedWork:
         return self

@@ -40,9 +40,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tenantry.auth import second_factor
+from tenantry.domain.commerce import AgreementType
 from tenantry.domain.gdap import ROLE_TEMPLATE_IDS
 from tenantry.domain.idempotency import IdempotencyKey
 from tenantry.domain.models import Address, PartnershipState, PartnerType
+from tenantry.domain.subscriptions import STATUSES as SUBSCRIPTION_STATUSES
 from tenantry.sandbox.ports import SnapshotRefused, SnapshotRows
 from tenantry.security.sealing import Sealer, SealError
 from tenantry.storage import tables as t
@@ -64,6 +66,8 @@ _CHOICES: dict[tuple[str, str], frozenset[str]] = {
     (t.partners.name, "partner_type"): frozenset(PartnerType),
     (t.partnerships.name, "state"): frozenset(PartnershipState),
     (t.partner_users.name, "mfa"): frozenset(second_factor.METHODS),
+    (t.subscriptions.name, "status"): frozenset(SUBSCRIPTION_STATUSES),
+    (t.agreements.name, "agreement_type"): frozenset(AgreementType),
 }
 
 Rows = SnapshotRows

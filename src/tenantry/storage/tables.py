@@ -94,6 +94,21 @@ partner_users = Table(
     # How the user's second factor is checked at sign-in: "totp", "sandbox" or "none".
     Column("mfa", String(16), nullable=False, server_default="sandbox"),
     Column("totp_secret_sealed", LargeBinary, nullable=True),
+    # The time step (RFC 6238) of the last one-time code accepted: no code is taken twice.
+    Column("totp_last_step", BigInteger, nullable=True),
+)
+
+# The portal's sign-ins, by the SHA-256 digest of the session id the cookie carries (never
+# the id itself). `user_stamp` digests the user's credentials and roles at sign-in: a reset
+# or a role change ends the session. Sign-out, a reset and a removal delete the rows.
+portal_sessions = Table(
+    "portal_sessions",
+    metadata,
+    Column("id_digest", String(64), primary_key=True),
+    Column("user_id", GUID, nullable=False, index=True),
+    Column("user_stamp", String(64), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 partnerships = Table(
@@ -158,6 +173,11 @@ users = Table(
     Column("password_hash", String(255), nullable=False),
     Column("must_change_password", Boolean, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    # Users added through `POST /v1/customers/{id}/users` (the admin has none of these).
+    Column("display_name", String(256), nullable=True),
+    Column("first_name", String(64), nullable=True),
+    Column("last_name", String(64), nullable=True),
+    Column("usage_location", String(2), nullable=True),
 )
 
 relationships = Table(
@@ -254,6 +274,52 @@ subscriptions = Table(
     Column("friendly_name", String(255), nullable=False),
     Column("quantity", Integer, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    # "active" or "suspended"; the order that created it (none for subscriptions made
+    # before orders were kept).
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("order_id", String(64), nullable=True),
+    Column("partner_id_on_record", String(16), nullable=True),
+)
+
+# The customer's confirmations of an agreement (Microsoft Customer Agreement, ...).
+agreements = Table(
+    "agreements",
+    metadata,
+    Column("id", GUID, primary_key=True),
+    Column("customer_id", GUID, ForeignKey("customers.id"), nullable=False, index=True),
+    Column("template_id", GUID, nullable=False),
+    Column("agreement_type", String(64), nullable=False),
+    Column("date_agreed", UtcDateTime(), nullable=False),
+    Column("first_name", String(64), nullable=False),
+    Column("last_name", String(64), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("phone_number", String(32), nullable=True),
+    # Who confirmed it: the partner user's name, or the application's client id.
+    Column("confirmed_by", String(255), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("customer_id", GUID, ForeignKey("customers.id"), nullable=False, index=True),
+    Column("billing_cycle", String(16), nullable=False),
+    Column("currency_code", String(3), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+order_line_items = Table(
+    "order_line_items",
+    metadata,
+    Column("order_id", String(64), ForeignKey("orders.id"), primary_key=True),
+    Column("line_item_number", Integer, primary_key=True),
+    Column("offer_id", String(64), nullable=False),
+    Column("subscription_id", GUID, nullable=False),
+    Column("friendly_name", String(255), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("partner_id_on_record", String(16), nullable=True),
 )
 
 # Every state change, with who made it and the request that made it.

@@ -8,10 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tenantry.domain.ports import StorageBusy
 from tenantry.security.sealing import Sealer
+from tenantry.storage.agreement_repository import SqlAgreementRepository
 from tenantry.storage.audit_repository import SqlAuditLog
 from tenantry.storage.customer_repository import SqlCustomerRepository
+from tenantry.storage.customer_user_repository import SqlCustomerUserRepository
 from tenantry.storage.db import is_lock_timeout
 from tenantry.storage.idempotency_repository import SqlIdempotencyRepository
+from tenantry.storage.order_repository import SqlOrderRepository
 from tenantry.storage.partner_repository import SqlPartnerRepository
 from tenantry.storage.signing_key_repository import SqlSigningKeyRepository
 from tenantry.storage.subscription_repository import SqlSubscriptionRepository
@@ -37,6 +40,9 @@ class SqlUnitOfWork:
     subscriptions: SqlSubscriptionRepository
     audit: SqlAuditLog
     signing_keys: SqlSigningKeyRepository
+    agreements: SqlAgreementRepository
+    orders: SqlOrderRepository
+    users: SqlCustomerUserRepository
 
     def __init__(self, engine: AsyncEngine, sealer: Sealer) -> None:
         self._engine = engine
@@ -59,6 +65,9 @@ class SqlUnitOfWork:
         self.subscriptions = SqlSubscriptionRepository(conn)
         self.audit = SqlAuditLog(conn)
         self.signing_keys = SqlSigningKeyRepository(conn)
+        self.agreements = SqlAgreementRepository(conn)
+        self.orders = SqlOrderRepository(conn)
+        self.users = SqlCustomerUserRepository(conn)
         return self
 
     async def __aexit__(

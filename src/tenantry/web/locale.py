@@ -7,6 +7,7 @@ written in: Traditional for Taiwan, Hong Kong, Macao and `zh-Hant`, Simplified o
 from __future__ import annotations
 
 from tenantry.http.i18n import DEFAULT_LOCALE, translate
+from tenantry.http.names import babel_locale
 
 LANGUAGES = (("en-US", "English"), ("zh-CN", "简体中文"), ("zh-TW", "繁體中文"))
 _TRADITIONAL = ("zh-tw", "zh-hk", "zh-mo", "zh-hant")
@@ -57,3 +58,9 @@ class Translator:
     def __call__(self, message: str, **values: object) -> str:
         text = translate(self.locale, message)
         return text % values if values else text
+
+    def plural(self, one: str, other: str, count: int, **values: object) -> str:
+        """`one` or `other` by the language's plural rule (CLDR, through Babel): English
+        says "1 license" and "2 licenses"; Chinese has a single form, the `other` one."""
+        form = babel_locale(self.locale).plural_form(count)
+        return self(one if form == "one" else other, count=count, **values)

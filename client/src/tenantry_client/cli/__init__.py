@@ -1,5 +1,6 @@
 """`tenantry-client …` (and `tenantry customers|domains|addresses …`): Partner Center
-customers from a shell, over the SDK; `login`, `logout` and `profiles` keep named
+customers from a shell, over the SDK, and what comes after their create (`agreements`,
+`offers`, `orders`, `subscriptions`, `users`); `login`, `logout` and `profiles` keep named
 connections.
 
 Exit codes: 0 success; 1 the service refused or could not be reached (`error <code>:
@@ -20,6 +21,7 @@ from tenantry_client._client import PartnerClient
 from tenantry_client._errors import PartnerCenterError
 from tenantry_client._models import Address, Customer
 from tenantry_client.cli._args import UsageError, build_parser
+from tenantry_client.cli._commerce import run_commerce
 from tenantry_client.cli._connect import Connection, resolve
 from tenantry_client.cli._fields import FIELDS, apply_fields, dest, missing_required
 from tenantry_client.cli._login import login, logout, profiles_command
@@ -159,6 +161,11 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "tenantry-client") ->
         "customers": _customers,
         "domains": _domains,
         "addresses": _addresses,
+        "agreements": run_commerce,
+        "offers": run_commerce,
+        "orders": run_commerce,
+        "subscriptions": run_commerce,
+        "users": run_commerce,
         "login": login,
         "logout": logout,
         "profiles": profiles_command,

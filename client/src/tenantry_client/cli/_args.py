@@ -299,9 +299,13 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     groups = parser.add_subparsers(
         dest="group",
         required=True,
-        metavar="{customers,domains,addresses,login,logout,profiles}",
+        metavar="{customers,agreements,offers,orders,subscriptions,users,domains,addresses,"
+        "login,logout,profiles}",
     )
     _customers(groups)
+    from tenantry_client.cli._commerce_args import add_commerce
+
+    add_commerce(groups)
 
     domains = groups.add_parser("domains", help="domain availability")
     domain_commands = domains.add_subparsers(dest="command", required=True)

@@ -7,8 +7,10 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tenantry.api.openapi import PARTNER_CENTER_ERRORS
+from tenantry.api.openapi import PARTNER_CENTER_ERRORS, json_body
+from tenantry.api.schemas.bodies import CUSTOMER_USER
 from tenantry.api.schemas.collections import collection_wire
+from tenantry.api.schemas.customer_users import user_draft
 from tenantry.api.schemas.directory import (
     IS_INDIRECT_PROVIDER_OF,
     IS_INDIRECT_RESELLER_OF,
@@ -18,6 +20,7 @@ from tenantry.api.schemas.directory import (
     partner_relationship_wire,
 )
 from tenantry.domain.errors import Errors, ServiceError
+from tenantry.http.body import parse_json_object, read_body
 from tenantry.http.deps import CallerDep, runtime_of
 from tenantry.http.errors import JSON_TYPE
 
@@ -39,6 +42,65 @@ async def user(customer_id: str, user_id: str, request: Request, caller: CallerD
     directory = runtime_of(request).directory
     customer, found = await directory.user(caller.partner, customer_id, user_id)
     return Response(orjson.dumps(customer_user_wire(customer, found)), media_type=JSON_TYPE)
+
+
+@router.post(
+    "/v1/customers/{customer_id}/users",
+    status_code=201,
+    summary="Create a user account for the customer",
+    openapi_extra=json_body(CUSTOMER_USER),
+)
+async def create_user(customer_id: str, request: Request, caller: CallerDep) -> Response:
+    draft = user_draft(parse_json_object(await read_body(request)))
+    customer, created = await runtime_of(request).customer_users.create(
+        caller.partner,
+        caller.principal.roles,
+        customer_id,
+        draft,
+        app_only=caller.principal.app_only,
+        actor=caller.actor(request),
+    )
+    return Response(orjson.dumps(customer_user_wire(customer, created)), 201, media_type=JSON_TYPE)
+
+
+@router.patch(
+    "/v1/customers/{customer_id}/users/{user_id}",
+    summary="Update a user account of the customer",
+    openapi_extra=json_body(CUSTOMER_USER),
+)
+async def update_user(
+    customer_id: str, user_id: str, request: Request, caller: CallerDep
+) -> Response:
+    draft = user_draft(parse_json_object(await read_body(request)))
+    customer, updated = await runtime_of(request).customer_users.update(
+        caller.partner,
+        caller.principal.roles,
+        customer_id,
+        user_id,
+        draft,
+        app_only=caller.principal.app_only,
+        actor=caller.actor(request),
+    )
+    return Response(orjson.dumps(customer_user_wire(customer, updated)), media_type=JSON_TYPE)
+
+
+@router.delete(
+    "/v1/customers/{customer_id}/users/{user_id}",
+    status_code=204,
+    summary="Delete a user account of the customer",
+)
+async def delete_user(
+    customer_id: str, user_id: str, request: Request, caller: CallerDep
+) -> Response:
+    await runtime_of(request).customer_users.delete(
+        caller.partner,
+        caller.principal.roles,
+        customer_id,
+        user_id,
+        app_only=caller.principal.app_only,
+        actor=caller.actor(request),
+    )
+    return Response(status_code=204)
 
 
 @router.get(

@@ -15,10 +15,20 @@ def _timestamp(value: Any) -> str:
 
 def customer_user_wire(customer: Customer, user: AdminUser) -> dict[str, Any]:
     """A CustomerUser: never its password or hash."""
-    return {
+    body: dict[str, Any] = {
         "id": user.id,
         "userPrincipalName": user.user_principal_name,
-        "displayName": user.user_name,
+        "displayName": user.display_name or user.user_name,
+    }
+    for member, value in (
+        ("firstName", user.first_name),
+        ("lastName", user.last_name),
+        ("usageLocation", user.usage_location),
+    ):
+        if value is not None:
+            body[member] = value
+    return {
+        **body,
         "userDomainType": "none",
         "state": "active",
         "links": {"self": link(f"/customers/{customer.id}/users/{user.id}")},

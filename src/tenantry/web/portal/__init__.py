@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from tenantry.web.portal.confirmation import router as confirmation_router
 from tenantry.web.portal.customers import router as customers_router
 from tenantry.web.portal.domains import router as domains_router
+from tenantry.web.portal.missing import router as missing_router
 from tenantry.web.portal.signin import router as signin_router
 from tenantry.web.portal.wizard import router as wizard_router
 
-# The wizard's fixed paths come before the customer page's `/portal/customers/{id}`.
-ROUTERS = (signin_router, wizard_router, domains_router, customers_router)
+# The wizard's fixed paths come before the customer page's `/portal/customers/{id}`; the
+# "no such page" page comes last.
+ROUTERS = (
+    signin_router,
+    wizard_router,
+    confirmation_router,
+    domains_router,
+    customers_router,
+    missing_router,
+)
 
 __all__ = ["ROUTERS"]

@@ -6,9 +6,9 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from tenantry.domain.errors import fill
 from tenantry.domain.rules.domains import check_domain
 from tenantry.http.deps import runtime_of
+from tenantry.http.field_messages import sentence
 from tenantry.web.locale import Translator
 from tenantry.web.portal import session as s
 from tenantry.web.portal.forms import full_domain
@@ -29,8 +29,7 @@ async def check_domain_prefix(request: Request) -> Response:
     domain = full_domain(request.query_params.get("prefix", "")[:64])
     problems = check_domain(domain, sandbox=runtime.settings.sandbox) if domain else []
     if not domain or problems:
-        reason = problems[0] if problems else None
-        message = fill(_(reason.reason), reason.params) if reason else ""
+        message = sentence(_.locale, problems[0]) if problems else ""
         return JSONResponse({"available": False, "message": message})
     if await runtime.customers.domain_exists(domain):
         return JSONResponse(

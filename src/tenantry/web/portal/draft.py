@@ -1,14 +1,16 @@
 """The Add customer wizard's draft, typed; short keys only in the sealed cookie value.
 
-Between steps the draft travels in a cookie sealed (AES-GCM) with a key derived from the
-master key and bound to the user, so that it is neither readable (it holds contact data)
-nor usable by another user. It never holds a password. Its format is the one the wizard
-has always written, so a draft started before an upgrade goes on.
+Each wizard (each browser tab that starts one) has a draft of its own, named by its
+`draft_id`, which the wizard's links and forms carry. Between steps the draft travels in a
+cookie of its own, sealed (AES-GCM) with a key derived from the master key and bound to the
+user and the draft id, so that it is neither readable (it holds contact data) nor usable by
+another user or under another id. It never holds a password.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -23,6 +25,18 @@ def _new_wizard_id() -> str:
     return secrets.token_urlsafe(18)
 
 
+def _new_draft_id() -> str:
+    return secrets.token_urlsafe(12)  # 16 characters, fit for a cookie name
+
+
+def plausible_draft_id(value: str) -> bool:
+    return len(value) == 16 and all(c.isascii() and (c.isalnum() or c in "-_") for c in value)
+
+
+def _bound_to(user_id: str, draft_id: str) -> bytes:
+    return f"{user_id}/{draft_id}".encode()
+
+
 def _strings(value: Any) -> dict[str, str] | None:
     if not isinstance(value, dict):
         return None
@@ -31,8 +45,19 @@ def _strings(value: Any) -> dict[str, str] | None:
     return value
 
 
+def _opened(sealer: Sealer, user_id: str, draft_id: str, value: str) -> dict[str, Any] | None:
+    try:
+        sealed = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        payload = orjson.loads(sealer.open(sealed, _bound_to(user_id, draft_id)))
+    except (SealError, ValueError):  # orjson.JSONDecodeError is a ValueError
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
 @dataclass(frozen=True)
 class WizardDraft:
+    # Which wizard this is: the id its pages carry (`?wizard=`, a hidden field).
+    draft_id: str
     # The idempotency key of this wizard's Submit: a double submit creates one customer.
     wizard_id: str
     # The account form's values by input name, as last posted.
@@ -44,8 +69,8 @@ class WizardDraft:
 
     @classmethod
     def start(cls, account: Mapping[str, str]) -> WizardDraft:
-        """A fresh draft, with a fresh idempotency key."""
-        return cls(_new_wizard_id(), dict(account))
+        """A fresh draft, with a fresh id and idempotency key."""
+        return cls(_new_draft_id(), _new_wizard_id(), dict(account))
 
     def with_new_key(self) -> WizardDraft:
         """The draft under a fresh idempotency key, after a Submit that created nothing."""
@@ -55,8 +80,16 @@ class WizardDraft:
     def complete(self) -> bool:
         return self.account_done and self.offers_done
 
+    @property
+    def fingerprint(self) -> str:
+        """Changes with anything Submit would send: the Review page carries it, so that
+        Submit creates only the customer that page showed."""
+        content = [self.wizard_id, sorted(self.account.items()), sorted(self.offers.items())]
+        return hashlib.sha256(orjson.dumps(content)).hexdigest()[:32]
+
     def seal(self, sealer: Sealer, user_id: str, expires: int) -> str:
-        """The cookie value: sealed for `user_id`, valid until `expires` (epoch seconds)."""
+        """The cookie value: sealed for `user_id` and this draft id, valid until `expires`
+        (epoch seconds)."""
         payload = {
             "w": self.wizard_id,
             "a": dict(self.account),
@@ -65,19 +98,17 @@ class WizardDraft:
             "sd": self.offers_done,
             "x": expires,
         }
-        sealed = sealer.seal(orjson.dumps(payload), user_id.encode())
+        sealed = sealer.seal(orjson.dumps(payload), _bound_to(user_id, self.draft_id))
         return base64.urlsafe_b64encode(sealed).decode().rstrip("=")
 
     @classmethod
-    def open(cls, sealer: Sealer, user_id: str, value: str, now: float) -> WizardDraft | None:
-        """The draft of a cookie value sealed for `user_id` and not expired at `now`; None
-        for a missing, expired, changed or another user's one."""
-        try:
-            sealed = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-            payload = orjson.loads(sealer.open(sealed, user_id.encode()))
-        except (SealError, ValueError):  # orjson.JSONDecodeError is a ValueError
-            return None
-        if not isinstance(payload, dict):
+    def open(
+        cls, sealer: Sealer, user_id: str, draft_id: str, value: str, now: float
+    ) -> WizardDraft | None:
+        """The draft of a cookie value sealed for `user_id` and `draft_id` and not expired at
+        `now`; None for a missing, expired, changed or another user's or draft's one."""
+        payload = _opened(sealer, user_id, draft_id, value)
+        if payload is None:
             return None
         wizard_id, expires = payload.get("w"), payload.get("x")
         account, offers = _strings(payload.get("a")), _strings(payload.get("s"))
@@ -93,4 +124,12 @@ class WizardDraft:
             return None
         if expires < now:
             return None
-        return cls(wizard_id, account, account_done, offers, offers_done)
+        return cls(draft_id, wizard_id, account, account_done, offers, offers_done)
+
+
+def expiry(sealer: Sealer, user_id: str, draft_id: str, value: str) -> int:
+    """When a draft's cookie value expires (the newest drafts are kept when there are too
+    many); 0 for one that does not open."""
+    payload = _opened(sealer, user_id, draft_id, value)
+    expires = payload.get("x") if payload is not None else None
+    return expires if isinstance(expires, int) else 0

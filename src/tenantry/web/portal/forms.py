@@ -14,8 +14,9 @@ from starlette.requests import Request
 
 from tenantry.domain.errors import ServiceError, fill
 from tenantry.domain.models import AddressDraft, CustomerDraft
-from tenantry.domain.rules import CountryRules, fields
+from tenantry.domain.rules import CountryRules, country_rules, fields
 from tenantry.http.body import read_body
+from tenantry.http.field_messages import sentence
 from tenantry.http.i18n import translate
 
 FORM_LIMIT = 32 * 1024
@@ -40,6 +41,8 @@ ACCOUNT_FIELDS = {
     "registration": fields.REGISTRATION_NUMBER,
 }
 _BY_PATH = {path: name for name, path in ACCOUNT_FIELDS.items()}
+# The account step's `enableGDAPByDefault` choice: "on" or "off".
+GDAP = "gdap"
 # The most a kept field may hold: past every length rule, short enough for a cookie.
 _KEEP_MAX = 256
 
@@ -66,7 +69,15 @@ async def read_form(request: Request) -> Form:
 
 
 def account_values(form: Form) -> dict[str, str]:
-    return {name: form.first(name).strip()[:_KEEP_MAX] for name in ACCOUNT_FIELDS}
+    values = {name: form.first(name).strip()[:_KEEP_MAX] for name in ACCOUNT_FIELDS}
+    # A checkbox: absent when unticked. The form says it showed one with `gdap-shown`.
+    values[GDAP] = "on" if form.first(GDAP) == "on" or not form.first("gdap-shown") else "off"
+    return values
+
+
+def gdap_chosen(values: Mapping[str, str]) -> bool:
+    """Whether the customer gets the default GDAP relationship (Partner Center's default)."""
+    return values.get(GDAP, "on") != "off"
 
 
 def full_domain(prefix: str) -> str:
@@ -83,6 +94,7 @@ def draft_of(values: Mapping[str, str]) -> CustomerDraft:
     return CustomerDraft(
         domain=given("domain") and full_domain(values["domain"]),
         organization_registration_number=given("registration"),
+        enable_gdap_by_default=gdap_chosen(values),
         email=given("email"),
         culture=given("culture"),
         language=given("language"),
@@ -101,29 +113,39 @@ def draft_of(values: Mapping[str, str]) -> CustomerDraft:
     )
 
 
-def field_errors(error: ServiceError, locale: str) -> tuple[dict[str, str], list[str]]:
-    """Messages by form field, and those that belong to no field (shown above the form)."""
+def field_errors(
+    error: ServiceError, locale: str, country: str = ""
+) -> tuple[dict[str, str], list[str]]:
+    """Messages by form field (full sentences naming the field), and those that belong to
+    no field (shown above the form)."""
     by_field: dict[str, str] = {}
     general: list[str] = []
     for problem in error.problems:
-        text = fill(translate(locale, problem.reason), problem.params)
         name = _BY_PATH.get(problem.path)
         if name is None:
-            general.append(text)
+            general.append(fill(translate(locale, problem.reason), problem.params))
         else:
-            by_field.setdefault(name, text)
+            by_field.setdefault(name, sentence(locale, problem, country))
     if not error.problems:
         general.append(fill(translate(locale, error.spec.message), error.params))
     return by_field, general
 
 
-def fit_to_country(values: Mapping[str, str], rules: CountryRules) -> dict[str, str]:
-    """Culture and language from the country's lists; a listed state only if it is one."""
+def fit_to_country(
+    values: Mapping[str, str], rules: CountryRules, previous: str = ""
+) -> dict[str, str]:
+    """Culture and language from the country's lists; a listed state only if it is one. A
+    state picked from the previous country's list means nothing in another country (Guam
+    has no "WA"): it is cleared too."""
     values = dict(values)
     if values.get("culture") not in rules.supported_cultures:
         values["culture"] = rules.default_culture
     if values.get("language") not in rules.supported_languages:
         values["language"] = rules.supported_languages[0]
-    if rules.states and values.get("state", "").upper() not in rules.states:
+    state = values.get("state", "").upper()
+    if rules.states and state not in rules.states:
         values["state"] = ""
+    old = country_rules(previous) if previous else None
+    if old is not None and old.iso2_code != rules.iso2_code and state in old.states:
+        values["state"] = "" if state not in rules.states else values["state"]
     return values

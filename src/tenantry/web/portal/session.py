@@ -1,9 +1,12 @@
-"""The portal's session: a signed cookie naming the partner user, and its CSRF token.
+"""The portal's session: a signed cookie naming a session the server keeps, and its CSRF
+token.
 
-The cookie holds the user id, the partner id, a CSRF token and an expiry (`SessionTicket`),
-signed with a key derived from the master key; it is HttpOnly and SameSite=Strict (Secure
-over https). Every request reloads the user through the sign-in service, so a removed user
-is signed out at once. Every form carries the token, and a POST without it is refused.
+The cookie holds the user id, the partner id, a CSRF token, an expiry and the session's
+random id (`SessionTicket`), signed with a key derived from the master key; it is HttpOnly
+and SameSite=Strict (Secure over https). Every request asks the server's session service
+(`auth/portal_sessions.py`) whether that session is still live and reloads its user, so
+sign-out, a password reset, a role change or a removal ends it at once. Every form carries
+the token, and a POST without it is refused.
 """
 
 from __future__ import annotations
@@ -19,11 +22,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from tenantry.domain.models import Partner, PartnerUser
+from tenantry.domain.roles import MAY_CHANGE_CUSTOMERS
 from tenantry.http.deps import runtime_of
 from tenantry.web.locale import LANGUAGES, Translator, negotiate
 from tenantry.web.pages import render
 from tenantry.web.portal.forms import Form, read_form
 from tenantry.web.portal.messages import MESSAGES
+from tenantry.web.portal.next_page import sign_in_path
 from tenantry.web.portal.session_ticket import SessionTicket
 
 COOKIE = "tenantry_portal"
@@ -40,6 +45,13 @@ class Session:
     user: PartnerUser
     partner: Partner
     csrf: str
+    session_id: str
+
+    @property
+    def may_change_customers(self) -> bool:
+        """Whether the user's roles allow adding customers and changing them (the roles the
+        API requires): pages hide what the user may not do."""
+        return bool(MAY_CHANGE_CUSTOMERS.intersection(r.casefold() for r in self.user.roles))
 
 
 class SignInRequired(Exception):
@@ -54,14 +66,16 @@ def secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
-def new_session_cookie(request: Request, response: Response, user: PartnerUser) -> None:
+async def new_session_cookie(request: Request, response: Response, user: PartnerUser) -> None:
+    runtime = runtime_of(request)
     ticket = SessionTicket(
         user_id=user.id,
         partner_id=user.partner_id,
         csrf=secrets.token_urlsafe(24),
         expires=int(time.time()) + SESSION_SECONDS,
+        session_id=await runtime.portal_sessions.start(user),
     )
-    value = ticket.to_token(runtime_of(request).portal_session)
+    value = ticket.to_token(runtime.portal_session)
     response.set_cookie(
         COOKIE,
         value,
@@ -73,7 +87,9 @@ def new_session_cookie(request: Request, response: Response, user: PartnerUser) 
     )
 
 
-def end_session(response: Response) -> None:
+async def end_session(request: Request, session: Session, response: Response) -> None:
+    """Sign-out: the server forgets the session, so a copy of the cookie is worthless."""
+    await runtime_of(request).portal_sessions.end(session.session_id)
     response.delete_cookie(COOKIE, path=PATH)
 
 
@@ -83,13 +99,13 @@ async def current(request: Request) -> Session:
     ticket = SessionTicket.from_token(runtime.portal_session, request.cookies.get(COOKIE, ""))
     if ticket is None or not ticket.live(time.time()):
         raise SignInRequired
-    user = await runtime.sign_in.signed_in_user(ticket.user_id, ticket.partner_id)
-    if user is None:
+    user = await runtime.portal_sessions.resume(ticket.session_id, ticket.partner_id)
+    if user is None or user.id != ticket.user_id:
         raise SignInRequired
     partner = await runtime.partner(user.partner_id)
     if partner is None:
         raise SignInRequired
-    return Session(user, partner, ticket.csrf)
+    return Session(user, partner, ticket.csrf, ticket.session_id)
 
 
 def check_csrf(session: Session, given: str) -> None:
@@ -119,8 +135,9 @@ async def posted(request: Request) -> tuple[Session, Form] | Response:
     return form if isinstance(form, Response) else (session, form)
 
 
-def sign_in_redirect() -> Response:
-    return RedirectResponse(f"{PATH}/signin", status_code=303)
+def sign_in_redirect(request: Request | None = None) -> Response:
+    """To the sign-in page; given the request of a GET, sign-in returns to that page."""
+    return RedirectResponse(sign_in_path(request), status_code=303)
 
 
 def locale_of(request: Request) -> str:
@@ -143,8 +160,9 @@ def page(
     status: int = 200,
     **context: Any,
 ) -> Response:
-    """A portal page in the request's language, with the language links and the session's
-    CSRF token; a language chosen by link is remembered."""
+    """A portal page in the request's language, with the language links, the session's
+    CSRF token and the wizard it shows, if any (`wizard_state.py`); a language chosen by
+    link is remembered."""
     locale = locale_of(request)
     response = render(
         template,
@@ -153,6 +171,7 @@ def page(
         switch_links=switch_links(request),
         session=session,
         csrf=session.csrf if session else "",
+        wizard=getattr(request.state, "wizard", None),
         **context,
     )
     if request.query_params.get("lang"):
@@ -169,8 +188,17 @@ def page(
 
 
 def message_page(
-    request: Request, session: Session | None, message: str, *, status: int
+    request: Request,
+    session: Session | None,
+    message: str,
+    *,
+    status: int,
+    link: tuple[str, str] | None = None,
 ) -> Response:
-    """A page that only says something (in the page's language), such as a refusal."""
-    text = Translator(locale_of(request))(message)
-    return page(request, "portal_message.html", session, status=status, message=text)
+    """A page that only says something (in the page's language), such as a refusal; `link`
+    (a relative address and its text, untranslated) is where to go on from there."""
+    _ = Translator(locale_of(request))
+    onward = (link[0], _(link[1])) if link else None
+    return page(
+        request, "portal_message.html", session, status=status, message=_(message), link=onward
+    )

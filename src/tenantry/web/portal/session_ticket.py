@@ -1,8 +1,9 @@
 """The portal's session cookie, typed; short keys only in the signed value.
 
-The value names the partner user, their partner, the session's CSRF token and an expiry,
-signed (`Signer`) so that it cannot be forged or changed. Its format is the one the portal
-has always written, so sessions survive an upgrade.
+The value names the partner user, their partner, the session's CSRF token, an expiry and
+the session's id, signed (`Signer`) so that it cannot be forged or changed. The id is what
+the server checks (`auth/portal_sessions.py`): the server keeps only its digest and can end
+the session. A cookie without an id, written before sessions were kept, is refused.
 """
 
 from __future__ import annotations
@@ -23,12 +24,19 @@ class SessionTicket:
     partner_id: str
     csrf: str
     expires: int  # seconds since the epoch
+    session_id: str  # random; the server keeps its digest
 
     def live(self, now: float) -> bool:
         return self.expires > now
 
     def to_token(self, signer: Signer) -> str:
-        payload = {"u": self.user_id, "p": self.partner_id, "c": self.csrf, "x": self.expires}
+        payload = {
+            "u": self.user_id,
+            "p": self.partner_id,
+            "c": self.csrf,
+            "x": self.expires,
+            "i": self.session_id,
+        }
         return signer.wrap(SESSION_KIND + orjson.dumps(payload))
 
     @classmethod
@@ -44,12 +52,13 @@ class SessionTicket:
         if not isinstance(payload, dict):
             return None
         user_id, partner_id = payload.get("u"), payload.get("p")
-        csrf, expires = payload.get("c"), payload.get("x")
+        csrf, expires, session_id = payload.get("c"), payload.get("x"), payload.get("i")
         if not (
             isinstance(user_id, str)
             and isinstance(partner_id, str)
             and isinstance(csrf, str)
             and isinstance(expires, int)
+            and isinstance(session_id, str)
         ):
             return None
-        return cls(user_id, partner_id, csrf, expires)
+        return cls(user_id, partner_id, csrf, expires, session_id)

@@ -33,6 +33,7 @@ from tenantry.web.locale import Translator
 from tenantry.web.portal import session as s
 from tenantry.web.portal.forms import read_form
 from tenantry.web.portal.messages import MESSAGES
+from tenantry.web.portal.next_page import safe_next
 
 router = APIRouter()
 
@@ -79,9 +80,10 @@ def _message(request: Request, key: str) -> str:
     return Translator(s.locale_of(request))(MESSAGES[key])
 
 
-def _signed_in(request: Request, user: PartnerUser) -> Response:
-    response = RedirectResponse(f"{s.PATH}/customers", status_code=303)
-    s.new_session_cookie(request, response, user)
+async def _signed_in(request: Request, user: PartnerUser) -> Response:
+    # Back to the deep link that asked for sign-in (a checked, relative portal path).
+    response = RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
+    await s.new_session_cookie(request, response, user)
     response.delete_cookie(LOGIN_COOKIE, path=f"{s.PATH}/signin")
     return response
 
@@ -122,7 +124,7 @@ async def sign_in(request: Request) -> Response:
         case PasswordOnly():  # the portal, like the API's App+User calls, needs MFA
             return _form_page(request, error=_message(request, "no_mfa"), status=403)
         case SignedIn(user=user):
-            return _signed_in(request, user)
+            return await _signed_in(request, user)
         case _:
             assert_never(result)
 
@@ -150,7 +152,7 @@ async def _code_step(request: Request, cookie: str, token: str, otp: str) -> Res
                 request, step="code", error=error, username=upn, pending=token, status=400
             )
         case SignedIn(user=user):
-            return _signed_in(request, user)
+            return await _signed_in(request, user)
         case _:
             assert_never(result)
 
@@ -160,6 +162,7 @@ async def sign_out(request: Request) -> Response:
     post = await s.posted(request)
     if isinstance(post, Response):
         return post
+    session, _form = post
     response = s.sign_in_redirect()
-    s.end_session(response)
+    await s.end_session(request, session, response)
     return response

@@ -1,14 +1,16 @@
 """The Add customer wizard: Account info → Subscriptions → Review → Submit → Confirmation.
 
 Each step is a page of its own (GET), posted back and then redirected (no resubmission
-prompts). Between steps the draft (`draft.py`) travels in a sealed cookie bound to the
-user. Submit calls the same customer service as `POST /v1/customers`. The pages themselves
-are rendered by `wizard_pages.py`.
+prompts). Each wizard has an id that its pages carry, and a draft (`draft.py`) of its own,
+kept between steps in a sealed cookie bound to the user (`wizard_state.py`): two tabs are
+two wizards. Submit calls the same customer service as `POST /v1/customers`, for the draft
+the Review page showed, and redirects to the confirmation (`confirmation.py`). A user whose
+roles may not add customers is refused at the first step. The pages themselves are
+rendered by `wizard_pages.py`.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, replace
 
 from fastapi import APIRouter
@@ -16,16 +18,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from tenantry.domain.audit import USER, Actor
-from tenantry.domain.errors import ServiceError, fill
+from tenantry.domain.errors import ServiceError
 from tenantry.domain.models import SubscriptionChoice
 from tenantry.domain.offers import find_offer, quantity_problem
-from tenantry.domain.roles import authorize_customer_change
 from tenantry.domain.rules import country_rules, validate_new_customer
 from tenantry.domain.rules.markets import partner_market
 from tenantry.http.context import get_context
 from tenantry.http.deps import runtime_of
 from tenantry.web.locale import Translator
 from tenantry.web.portal import session as s
+from tenantry.web.portal.confirmation import redirect_to_page
 from tenantry.web.portal.draft import WizardDraft
 from tenantry.web.portal.forms import (
     Form,
@@ -37,18 +39,26 @@ from tenantry.web.portal.forms import (
 )
 from tenantry.web.portal.messages import MESSAGES
 from tenantry.web.portal.submission import PortalRenderer, key_of, outcome
+from tenantry.web.portal.wizard_notices import (
+    country_notices,
+    notice_query,
+    typed,
+    unchosen_counts,
+)
 from tenantry.web.portal.wizard_pages import account_page, review_page, subscriptions_page
+from tenantry.web.portal.wizard_state import (
+    BASE,
+    NoWizard,
+    forget,
+    load,
+    make_room,
+    named_wizard,
+    save,
+    showing,
+    step_url,
+)
 
 router = APIRouter()
-
-COOKIE = "tenantry_wizard"
-BASE = "/portal/customers/new"
-_WIZARD_SECONDS = 2 * 60 * 60
-_COOKIE_MAX = 3800
-
-
-class _NoWizard(Exception):
-    """The wizard cookie is missing, expired or not this user's."""
 
 
 def _done(draft: WizardDraft, step: str) -> bool:
@@ -65,35 +75,32 @@ def _new_draft(session: s.Session) -> WizardDraft:
     return WizardDraft.start(values)
 
 
-def _load(request: Request, session: s.Session) -> WizardDraft:
-    sealer = runtime_of(request).portal_sealer
-    draft = WizardDraft.open(sealer, session.user.id, request.cookies.get(COOKIE, ""), time.time())
-    if draft is None:
-        raise _NoWizard
-    return draft
-
-
 def _save(request: Request, response: Response, session: s.Session, draft: WizardDraft) -> bool:
-    sealer = runtime_of(request).portal_sealer
-    value = draft.seal(sealer, session.user.id, int(time.time()) + _WIZARD_SECONDS)
-    if len(value) > _COOKIE_MAX:
-        return False
-    response.set_cookie(
-        COOKIE,
-        value,
-        max_age=_WIZARD_SECONDS,
-        httponly=True,
-        samesite="strict",
-        secure=s.secure(request),
-        path=s.PATH,
-    )
-    return True
+    return save(request, response, session, draft)
 
 
 def _go(request: Request, session: s.Session, draft: WizardDraft, path: str) -> Response:
     response = RedirectResponse(path, status_code=303)
     _save(request, response, session, draft)
     return response
+
+
+def _refused(request: Request, session: s.Session) -> Response | None:
+    """The page for a user whose roles may not add customers, shown at the first step."""
+    if session.may_change_customers:
+        return None
+    return s.message_page(request, session, MESSAGES["role"], status=403)
+
+
+def _ended(request: Request, session: s.Session) -> Response:
+    """A wizard whose draft is gone: submitted (in this tab or another) or expired."""
+    return s.message_page(
+        request,
+        session,
+        MESSAGES["wizard_gone"],
+        status=410,
+        link=(BASE, "Add customer"),
+    )
 
 
 @dataclass(frozen=True)
@@ -112,17 +119,23 @@ async def _enter(
     the steps this one needs done, in order) that is not done yet."""
     try:
         session = await s.current(request)
-        draft = _load(request, session)
     except s.SignInRequired:
-        return s.sign_in_redirect()
-    except _NoWizard:
-        return RedirectResponse(BASE, status_code=303)
+        return s.sign_in_redirect(request)
+    if refusal := _refused(request, session):
+        return refusal
     form = await s.checked_form(request, session) if posted else Form()
     if isinstance(form, Response):
         return form
+    draft_id = named_wizard(request, form if posted else None)
+    if not draft_id:  # an address without a wizard: a fresh one
+        return RedirectResponse(BASE, status_code=303)
+    try:
+        draft = load(request, session, draft_id)
+    except NoWizard:
+        return _ended(request, session)
     for step in after:
         if not _done(draft, step):
-            return RedirectResponse(f"{BASE}/{step}", status_code=303)
+            return RedirectResponse(step_url(draft_id, step), status_code=303)
     return _Step(session, draft, form)
 
 
@@ -132,8 +145,14 @@ async def start(request: Request) -> Response:
     try:
         session = await s.current(request)
     except s.SignInRequired:
-        return s.sign_in_redirect()
-    return _go(request, session, _new_draft(session), f"{BASE}/account")
+        return s.sign_in_redirect(request)
+    if refusal := _refused(request, session):
+        return refusal
+    draft = _new_draft(session)
+    response = RedirectResponse(step_url(draft.draft_id, "account"), status_code=303)
+    make_room(request, response, session)
+    _save(request, response, session, draft)
+    return response
 
 
 @router.get(f"{BASE}/account", include_in_schema=False)
@@ -141,7 +160,8 @@ async def account_get(request: Request) -> Response:
     step = await _enter(request)
     if isinstance(step, Response):
         return step
-    return account_page(request, step.session, step.draft)
+    notices = country_notices(request, step.draft, Translator(s.locale_of(request)))
+    return account_page(request, step.session, step.draft, notices=notices)
 
 
 def _check_account(
@@ -150,7 +170,7 @@ def _check_account(
     try:
         validate_new_customer(draft_of(values), session.partner, sandbox=sandbox)
     except ServiceError as error:
-        return field_errors(error, locale)
+        return field_errors(error, locale, values.get("country", ""))
     return {}, []
 
 
@@ -168,14 +188,18 @@ async def account_post(request: Request) -> Response:
         values["country"] = draft.account.get("country", market[0])
     # A new country changes the form itself (states, cultures, required fields): show it
     # again for that country rather than judge it against the old one.
-    moved = values["country"] != draft.account.get("country")
+    previous = draft.account.get("country", "")
+    moved = values["country"] != previous
     rules = country_rules(values["country"])
     if rules is not None and (moved or form.first("action") == "country"):
-        values = fit_to_country(values, rules)
+        values = fit_to_country(values, rules, previous)
     draft = replace(draft, account=values, account_done=False)
-    back = "?from=review" if form.first("from") == "review" else ""
+    back = "from=review" if form.first("from") == "review" else ""
     if moved or form.first("action") == "country":
-        return _go(request, session, draft, f"{BASE}/account{back}")
+        # Redrawn for the new country, with a notice that says so (and what was cleared).
+        notice = notice_query(moved, form.first("state"), values.get("state", ""))
+        query = "&".join(part for part in (back, notice) if part)
+        return _go(request, session, draft, step_url(draft.draft_id, "account", query))
     errors, general = _check_account(values, session, runtime.settings.sandbox, locale)
     domain = full_domain(values["domain"])
     if "domain" not in errors and domain and await runtime.customers.domain_exists(domain):
@@ -186,7 +210,7 @@ async def account_post(request: Request) -> Response:
         return response
     draft = replace(draft, account_done=True)
     following = "review" if back and draft.offers_done else "subscriptions"
-    return _go(request, session, draft, f"{BASE}/{following}")
+    return _go(request, session, draft, step_url(draft.draft_id, following))
 
 
 @router.get(f"{BASE}/subscriptions", include_in_schema=False)
@@ -206,6 +230,7 @@ def _choices(form: Form) -> tuple[dict[str, str], dict[str, int]]:
         if offer is None:
             continue
         text = form.first(f"qty-{offer_id}").strip() if offer.licensed else "1"
+        text = text or "1"  # a ticked offer with no number: one license
         raw[offer_id] = text[:12]
         parsed[offer_id] = int(text) if text.isdigit() and len(text) < 10 else 0
     return raw, parsed
@@ -219,21 +244,22 @@ async def subscriptions_post(request: Request) -> Response:
     session, draft, form = step.session, step.draft, step.form
     _ = Translator(s.locale_of(request))
     raw, parsed = _choices(form)
-    errors: dict[str, str] = {}
+    errors = unchosen_counts(form, _)
     for offer_id, quantity in parsed.items():
         if quantity_problem(SubscriptionChoice(offer_id, quantity)) is not None:
             offer = find_offer(offer_id)
-            errors[offer_id] = _(MESSAGES["quantity"], max=offer.max_quantity if offer else 1)
-    general = [] if parsed else [_(MESSAGES["choose_offer"])]
+            name, most = (offer.name_in(_.locale), offer.max_quantity) if offer else (offer_id, 1)
+            errors[offer_id] = _(MESSAGES["quantity"], offer=name, max=most)
+    general = [] if parsed or errors else [_(MESSAGES["choose_offer"])]
     draft = replace(draft, offers=raw, offers_done=False)
     if errors or general:
         response = subscriptions_page(
-            request, session, draft, errors=errors, general=general, status=400
+            request, session, draft, errors=errors, general=general, typed=typed(form), status=400
         )
         _save(request, response, session, draft)
         return response
     draft = replace(draft, offers={k: str(v) for k, v in parsed.items()}, offers_done=True)
-    return _go(request, session, draft, f"{BASE}/review")
+    return _go(request, session, draft, step_url(draft.draft_id, "review"))
 
 
 @router.get(f"{BASE}/review", include_in_schema=False)
@@ -247,24 +273,27 @@ async def review_get(request: Request) -> Response:
 @router.post(f"{BASE}/submit", include_in_schema=False)
 async def submit(request: Request) -> Response:
     # Not `_enter`: the CSRF check comes first here, and a draft that is gone (submitted in
-    # another tab, or expired) gets a page that says so rather than a fresh wizard.
+    # another tab, or expired) or changed since the page showed it gets a page that says
+    # so rather than a fresh wizard.
     post = await s.posted(request)
     if isinstance(post, Response):
         return post
-    session, _form = post
+    session, form = post
+    if refusal := _refused(request, session):
+        return refusal
     try:
-        draft = _load(request, session)
-    except _NoWizard:
-        return s.message_page(request, session, MESSAGES["wizard_gone"], status=409)
+        draft = load(request, session, named_wizard(request, form))
+    except NoWizard:
+        return _ended(request, session)
     if not draft.complete:
-        return RedirectResponse(f"{BASE}/review", status_code=303)
+        return RedirectResponse(step_url(draft.draft_id, "review"), status_code=303)
+    if form.first("shown") != draft.fingerprint:
+        review = step_url(draft.draft_id, "review")
+        return s.message_page(
+            request, session, MESSAGES["draft_changed"], status=409, link=(review, "Review")
+        )
     locale = s.locale_of(request)
     runtime = runtime_of(request)
-    try:
-        authorize_customer_change(False, session.user.roles)
-    except ServiceError as error:
-        message = fill(Translator(locale)(error.spec.message), error.params)
-        return review_page(request, session, draft, general=[message], status=403)
     ctx = get_context(request.scope)
     choices = tuple(SubscriptionChoice(k, int(v)) for k, v in draft.offers.items())
     stored = await runtime.customers.create(
@@ -278,13 +307,17 @@ async def submit(request: Request) -> Response:
     )
     result = outcome(stored)
     if isinstance(result, ServiceError):
+        if result.spec.status == 403 and "roles" in result.params:  # roles changed meanwhile
+            return s.message_page(request, session, MESSAGES["role"], status=403)
         # Nothing was created: a fresh key lets the corrected draft be submitted.
         errors, general = field_errors(result, locale)
         draft = replace(draft.with_new_key(), account_done=False)
         summary = [Translator(locale)(MESSAGES["submit_failed"]), *errors.values(), *general]
+        showing(request, draft)  # the page below carries the new draft's fingerprint
         response = review_page(request, session, draft, general=summary, status=400)
         _save(request, response, session, draft)
         return response
-    response = s.page(request, "portal_done.html", session, created=result)
-    response.delete_cookie(COOKIE, path=s.PATH)
+    # Post, redirect, get: Back and Forward never post the form again.
+    response = redirect_to_page(request, session, draft.draft_id, result)
+    forget(response, draft.draft_id)
     return response
