@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _answers(base: str) -> bool:
     for _ in range(300):
         try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
                 return True
         except httpx.HTTPError:
             time.sleep(0.05)

@@ -85,7 +85,7 @@ def _start(args: list[str], probe: httpx.Client) -> ServeProcess:
     while time.monotonic() < deadline:
         assert server.proc.poll() is None, server.output()
         try:
-            if probe.get(f"{server.base_url}/healthz", timeout=1).status_code == 200:
+            if probe.get(f"{server.base_url}/readyz", timeout=1).status_code == 200:
                 return server
         except httpx.TransportError:
             pass

@@ -54,7 +54,7 @@ class ServeProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"tenantry serve exited early:\n{self.output()}")
             try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{self.base_url}/readyz", timeout=1).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass
