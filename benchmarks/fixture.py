@@ -11,13 +11,15 @@ Four generated test files, each run by pytest in a fresh process, the runs inter
 
 A hook in each run records every test's wall time (set-up, call and tear-down); the figure
 per kind is the median over the tests, the first test (which starts the sandbox or imports
-boto3) left out. Run alone: `.venv/bin/python benchmarks/fixture.py [--tests N --rounds R]`.
+boto3) left out. Part of `./benchmarks/run` (phase `fixture`); alone:
+`.venv/bin/python benchmarks/fixture.py [--tests N --rounds R]`.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -25,6 +27,8 @@ import tempfile
 import textwrap
 from pathlib import Path
 from typing import Any
+
+import startup  # the create body every benchmark sends
 
 KINDS = ("empty", "reset", "create", "moto")
 
@@ -73,53 +77,10 @@ def test_{n}():
 HEADERS = {
     "empty": "",
     "reset": "",
-    "create": """
+    "create": f"""
 from tenantry_client import Customer, PartnerClient
 
-CUSTOMER = Customer.from_wire({
-    "CompanyProfile": {"Domain": "benchfixture.onmicrosoft.com"},
-    "BillingProfile": {
-        "Culture": "en-US", "Email": "a@wingtiptoys.com", "Language": "en",
-        "CompanyName": "Wingtip Toys",
-        "DefaultAddress": {"FirstName": "Gena", "LastName": "Soto",
-            "AddressLine1": "One Microsoft Way", "City": "Redmond", "State": "WA",
-            "PostalCode": "98052", "Country": "US"},
-    },
-})
-""",
-    "moto": """
-@mock_aws
-def test_{n}():
-    s3 = boto3.client("s3", region_name="us-east-1")
-    s3.create_bucket(Bucket="bench-{n}")
-    assert s3.list_buckets()["Buckets"][0]["Name"] == "bench-{n}"
-""",
-}
-
-HEADERS = {
-    "empty": "",
-    "reset": "",
-    "create": """
-from tenantry_client import Customer, PartnerClient
-
-CUSTOMER = Customer.from_wire({
-    "CompanyProfile": {"Domain": "benchfixture.onmicrosoft.com"},
-    "BillingProfile": {
-        "Culture": "en-US", "Email": "a@wingtiptoys.com", "Language": "en",
-        "CompanyName": "Wingtip Toys",
-        "DefaultAddress": {"FirstName": "Gena", "LastName": "Soto",
-            "AddressLine1": "One Microsoft Way", "City": "Redmond", "State": "WA",
-            "PostalCode": "98052", "Country": "US"},
-    },
-})
-_clients = {}
-
-def _customers(tenantry):
-    if "client" not in _clients:
-        _clients["client"] = PartnerCenterClient(
-            tenantry.base_url, token=tenantry.token, transport=tenantry.asgi_transport()
-        )
-    return _clients["client"].customers
+CUSTOMER = Customer.from_wire({startup.BODY!r})
 """,
     "moto": """
 import boto3
@@ -138,14 +99,12 @@ def _write_suite(folder: Path, kind: str, tests: int) -> Path:
 
 
 def _run(suite: Path, times: Path) -> list[float]:
-    env_command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(suite)]
-    import os
-
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(suite)]
     env = {k: v for k, v in os.environ.items() if not k.startswith("TENANTRY_")}
     env["BENCH_TIMES"] = str(times)
     # moto reads these; without them botocore looks for credentials on the machine.
     env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")  # noqa: S106
-    done = subprocess.run(env_command, capture_output=True, text=True, env=env, check=False)
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"pytest failed for {suite.name}:\n{done.stdout}\n{done.stderr}")
     return [float(x) for x in json.loads(times.read_text())]

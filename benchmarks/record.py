@@ -144,6 +144,16 @@ def suite_entry(path: str, result: dict[str, Any]) -> str:
                 f"(min {x['tenantry']['min_s']}, max {x['tenantry']['max_s']}), baseline "
                 f"{x['baseline']['median_s']} s; {x['rounds']} rounds.",
             ]
+        if x["phase"] == "fixture":
+            m = x["median_ms"]
+            lines += [
+                "",
+                f"pytest fixture, median ms a test ({x['tests_per_run']} tests a run, "
+                f"{x['rounds']} rounds; benchmarks/fixture.py): empty {m['empty']:g}, "
+                f"`tenantry` (reset) {m['reset']:g}, create one customer {m['create']:g}, "
+                f"moto's one bucket {m['moto']:g}; reset over empty "
+                f"{x['reset_overhead_ms']:g}, create over moto {x['create_over_moto']:g}.",
+            ]
     lines += [
         "",
         'Targets (issue "performance and scale"):',

@@ -7,6 +7,7 @@ the same run:
 - get-by-id throughput, with the per-partner throttle off and on (its write per request);
 - list and search page latency with a million customers, first page against page 5,000;
 - start to first successful create (`startup.py`);
+- what a test pays for the pytest fixture, beside moto's `mock_aws` (`fixture.py`);
 - resident memory after 100 k creates;
 - `tenantry customers import` of 10 k rows against the server's own create throughput.
 
@@ -44,6 +45,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 import bulk_load  # noqa: E402
+import fixture  # noqa: E402
 import pg  # noqa: E402
 import startup  # noqa: E402
 
@@ -75,11 +77,12 @@ class Profile:
     memory_creates: int
     startup_rounds: int
     import_rows: int
+    fixture_tests: int  # tests in each generated pytest run
 
 
 PROFILES = {
-    "quick": Profile("quick", 2, 2, 1, 20_000, 10, 3_000, 2, 300),
-    "full": Profile("full", 2, 10, 3, 1_000_000, 20, 100_000, 5, 10_000),
+    "quick": Profile("quick", 2, 2, 1, 20_000, 10, 3_000, 2, 300, 30),
+    "full": Profile("full", 2, 10, 3, 1_000_000, 20, 100_000, 5, 10_000, 100),
 }
 IMPORT_COLUMNS = (
     "domain",
@@ -818,6 +821,11 @@ def startup_phase(run: Run) -> None:
     run.record(phase="startup", **result)
 
 
+def fixture_phase(run: Run) -> None:
+    result = fixture.main(run.profile.fixture_tests, run.profile.rounds, quiet=True)
+    run.record(phase="fixture", **result)
+
+
 # --- summary ----------------------------------------------------------------------------
 
 
@@ -917,6 +925,9 @@ def targets(
         if m["phase"] == "startup":
             value = m["tenantry"]["median_s"]
             add("cold start to first 201 (s)", value, "≤ 1.0", value <= 1.0)
+        if m["phase"] == "fixture":
+            value = m["reset_overhead_ms"]
+            add("pytest fixture: reset-only test over an empty one (ms)", value, "≤ 5", value <= 5)
         if m["phase"] == "memory" and m["system"] == "tenantry":
             readings = m["readings"]
             quarter = next((r for r in readings if r["creates"] >= m["target"] * 0.25), None)
@@ -950,8 +961,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", choices=sorted(PROFILES), default="full")
     parser.add_argument(
         "--only",
-        default="throughput,pages,memory,import,startup",
-        help="comma-separated phases to run (throughput, pages, memory, import, startup)",
+        default="throughput,pages,memory,import,startup,fixture",
+        help="comma-separated phases to run (throughput, pages, memory, import, startup, fixture)",
     )
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--procs", default="1,2", help="process counts to measure, e.g. 1")
@@ -1015,6 +1026,9 @@ def main(argv: list[str] | None = None) -> int:
             if "startup" in phases:
                 log("start to first create")
                 startup_phase(run)
+            if "fixture" in phases:
+                log("the pytest fixture's per-test cost")
+                fixture_phase(run)
         finally:
             if postgres is not None:
                 postgres.stop()

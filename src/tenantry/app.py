@@ -158,16 +158,16 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        purgers: list[asyncio.Task[None]] = []
+        background: list[asyncio.Task[None]] = []
 
         async def prepare(runtime: Runtime) -> None:
             app.state.runtime = runtime
             if settings.seed_file is not None:
                 await state.load_seed_file(runtime, settings.seed_file)
-            purgers.append(asyncio.create_task(_purge_forever(runtime)))
+            background.append(asyncio.create_task(_purge_forever(runtime)))
             # Rotated or retired on any node: in effect here within --key-reload.
             keys = runtime.signing_keys.reload_forever(settings.key_reload_seconds)
-            purgers.append(asyncio.create_task(keys))
+            background.append(asyncio.create_task(keys))
             metrics.watch_pool(runtime.database_pool)
 
         # Listens at once; until the database is reached, /readyz and requests answer 503.
@@ -177,10 +177,10 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
             yield
         finally:
             readiness.draining = True
-            for purger in purgers:
-                purger.cancel()
+            for task in background:
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await purger
+                    await task
             await startup.end()  # a start still waiting for the database stops there
             if settings.ephemeral:  # uvicorn re-raises SIGTERM afterwards: no atexit then
                 shutil.rmtree(settings.data_dir, ignore_errors=True)

@@ -54,7 +54,14 @@ def _response(answer: _Answer, request: httpx.Request) -> httpx.Response:
 
 
 class NetworkTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
-    """Plain HTTP, for a sandbox in another process: the same object for both clients."""
+    """Plain HTTP, for a sandbox in another process: the same object for both clients.
+
+    It opens one connection pool for each kind of client it serves, on first use, and each
+    client closes its own: `httpx.Client.close()` calls `close()` (the sync pool),
+    `httpx.AsyncClient.aclose()` calls `aclose()` (the async pool, whose connections belong
+    to the event loop that opened them, so only that loop can close them). A transport given
+    to both kinds of client is released once both are closed.
+    """
 
     def __init__(self) -> None:
         self._sync: httpx.HTTPTransport | None = None
@@ -71,9 +78,13 @@ class NetworkTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         return await self._async.handle_async_request(request)
 
     def close(self) -> None:
+        """Close the sync pool (the async one is closed by `aclose()`)."""
         if self._sync is not None:
             self._sync.close()
+            self._sync = None
 
     async def aclose(self) -> None:
+        """Close the async pool (the sync one is closed by `close()`)."""
         if self._async is not None:
             await self._async.aclose()
+            self._async = None

@@ -186,11 +186,9 @@ async def holds_development_partner(settings: Settings) -> bool:
         return await holds_partner(engine, DEV_TENANT_ID)
 
 
-async def _refuse_development_partner(uow: SqlUnitOfWorkFactory, engine: AsyncEngine) -> None:
+async def _refuse_development_partner(engine: AsyncEngine) -> None:
     """Production must not accept the sandbox's public credentials from an old database."""
-    async with uow() as work:
-        found = await work.partners.get(DEV_TENANT_ID)
-    if found is not None:
+    if await holds_partner(engine, DEV_TENANT_ID):
         await engine.dispose()
         raise ConfigurationError(
             "this database holds the sandbox development partner, whose credentials are "
@@ -309,7 +307,7 @@ async def open_runtime(
     )
     enrolment = Enrolment(hasher, second_factor)
     if not settings.sandbox:
-        await _refuse_development_partner(uow, engine)
+        await _refuse_development_partner(engine)
     if settings.sandbox and bootstrap:
         # Another node created it just now (or an imported state holds its app or user).
         with contextlib.suppress(IntegrityError, ClientIdTaken, UserNameTaken):

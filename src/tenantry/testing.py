@@ -102,7 +102,9 @@ class Sandbox:
             self._client = None
 
     def _cached_token(self, kind: str, form: dict[str, str]) -> str:
-        if not self._keys_checked:  # an import may have replaced the signing keys
+        # After a reset, check the cached tokens' keys once: a sandbox elsewhere may have
+        # been restarted with new keys, or had a key retired, since they were issued.
+        if not self._keys_checked:
             self._keys_checked = True
             self._forget_tokens_of_retired_keys()
         cached = self._tokens.get(kind)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import time
+import uuid
 from typing import Any
 
 import httpx
@@ -10,6 +13,8 @@ import jwt
 import pytest
 
 from tenantry.auth.development import DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_TENANT_ID
+from tenantry.auth.sign_in import FAILURES_PER_MINUTE
+from tests.support import operator
 from tests.support.server import LiveServer
 
 V2 = f"/{DEV_TENANT_ID}/oauth2/v2.0/token"
@@ -146,6 +151,32 @@ async def test_password_grant_refusals(
     assert response.status_code == status
     assert response.json()["error"] == error
     assert USER["password"] not in response.text
+
+
+async def test_password_grant_shares_the_sign_in_attempts_limit(server: LiveServer) -> None:
+    upn = f"grant-burst-{uuid.uuid4().hex[:12]}@example.com"
+    password = "pw-grant-burst-12345"
+    server.call(operator.add_user(server.runtime, DEV_TENANT_ID, upn, ("Admin agent",), password))
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=120) as http:
+
+        async def attempt(given: str) -> httpx.Response:
+            return await http.post(V2, data={**USER, "username": upn, "password": given})
+
+        # The limit is per minute: a burst that straddled two minutes would meet two limits.
+        if time.time() % 60 > 45:
+            await asyncio.sleep(61 - time.time() % 60)
+        # 29 wrong passwords, then the right one, all at once.
+        answers = await asyncio.gather(
+            *(attempt(f"wrong-{n}") for n in range(29)), attempt(password)
+        )
+    codes = [a.json()["error_codes"][0] if a.status_code == 400 else 0 for a in answers]
+    assert 0 < codes.count(50126) <= FAILURES_PER_MINUTE
+    assert set(codes[:29]) <= {50126, 50053}
+    right = answers[29]
+    assert right.status_code == 400, "the right password got through the limit"
+    assert right.json()["error"] == "invalid_grant"
+    assert right.json()["error_codes"] == [50053]
+    assert password not in right.text
 
 
 async def test_password_grant_is_sandbox_only(server_factory: Any) -> None:

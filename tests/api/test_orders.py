@@ -166,6 +166,17 @@ async def test_refused_orders(
     assert rows[0][0] == 0
 
 
+async def test_an_unknown_offer_names_the_customers_country(
+    client: httpx.AsyncClient, user_client: httpx.AsyncClient
+) -> None:
+    customer = await ready_customer(client, user_client)
+    uri = f"/v1/customers/{customer['id']}/orders"
+    response = await client.post(uri, json=order_body(("no-such-offer", 1)))
+    assert response.status_code == 404
+    country = customer["billingProfile"]["defaultAddress"]["country"]
+    assert f"'no-such-offer' is not available in '{country}'" in response.json()["description"]
+
+
 async def test_an_unknown_order_is_404(
     client: httpx.AsyncClient, user_client: httpx.AsyncClient
 ) -> None:

@@ -76,8 +76,17 @@ async def test_suspend_and_reactivate(
     assert suspended.json()["status"] == "suspended"
     listed = await client.get(_uri(s).rsplit("/", 1)[0])
     assert [x["status"] for x in listed.json()["items"]] == ["suspended"]
-    active = await client.patch(_uri(s), json={**suspended.json(), "status": "active"})
-    assert active.json()["status"] == "active"
+    more = suspended.json()["quantity"] + 1
+    refused = await client.patch(_uri(s), json={**suspended.json(), "quantity": more})
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["code"] == 880050
+    assert refused.json()["data"] == [
+        "quantity: cannot be changed while the subscription is suspended"
+    ]
+    assert (await client.get(_uri(s))).json() == suspended.json()
+    change = {**suspended.json(), "status": "active", "quantity": more}
+    active = await client.patch(_uri(s), json=change)
+    assert (active.json()["status"], active.json()["quantity"]) == ("active", more)
 
 
 @pytest.mark.parametrize(
@@ -91,6 +100,7 @@ async def test_suspend_and_reactivate(
         ({"offerId": "m365-business-basic"}, 880050),
         ({"id": "00000000-0000-4000-8000-000000000000"}, 880050),
         ({"orderId": "another"}, 880050),
+        ({"status": "suspended", "quantity": 2}, 880050),
         ({"friendlyName": ""}, 880008),
         ({"friendlyName": "x" * 256}, 880008),
         ({"friendlyName": 7}, 800002),

@@ -107,6 +107,43 @@ async def test_the_periodic_reload_reaches_the_cache(sealer: Sealer) -> None:
         await node_b.verify(token)
 
 
+async def test_a_failed_periodic_reload_keeps_the_keys_and_is_tried_again(
+    sealer: Sealer, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = MemoryDatabase()
+    node_a, _ = await _node(db, sealer)
+    node_b, b_database = await _node(db, sealer)
+    token, _ = node_a.issue_app_token(TENANT, "client", PARTNER_CENTER_AUDIENCE)
+    old_kid = await _rotate_and_retire(node_a)
+    away = ConnectionRefusedError("Connect call failed")
+
+    def unreachable() -> FakeWork:
+        b_database.opened += 1
+        raise away
+
+    keys = node_b.keys
+    keys._uow = unreachable  # the database goes away
+    reloading = asyncio.create_task(keys.reload_forever(0.01))
+    try:
+        for _ in range(500):
+            if b_database.opened >= 3:
+                break
+            await asyncio.sleep(0.01)
+        assert b_database.opened >= 3  # tried again at every interval
+        assert keys.verifies(old_kid)  # the keys loaded before are kept meanwhile
+        assert "signing keys not reloaded (will retry): Connect call failed" in caplog.text
+
+        keys._uow = b_database.uow  # the database is back
+        for _ in range(500):
+            if not keys.verifies(old_kid):
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        reloading.cancel()
+    with pytest.raises(TokenRejected, match="retired"):
+        await node_b.verify(token)
+
+
 async def test_the_cache_is_bounded_and_forgets_expired_tokens(sealer: Sealer) -> None:
     db = MemoryDatabase()
     node, _ = await _node(db, sealer, cache_size=8)

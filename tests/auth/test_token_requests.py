@@ -112,21 +112,6 @@ async def test_the_previous_secret_works_until_the_overlap_ends(
     assert (await requests.authenticate_client(CLIENT, "current", TENANT)).client_id == CLIENT
 
 
-async def test_password_user(requests: TokenRequests) -> None:
-    user = await requests.password_user(APP, "agent@contoso.example", "right password")
-    assert user.id == USER.id
-    other_partners_app = dataclasses.replace(APP, partner_id=OTHER)
-    for app, username, password in (
-        (APP, "agent@contoso.example", "wrong password"),
-        (APP, "nobody@contoso.example", "right password"),
-        (APP, "x" * 129, "right password"),
-        (other_partners_app, "agent@contoso.example", "right password"),
-    ):
-        with pytest.raises(UserRejected) as refused:
-            await requests.password_user(app, username, password)
-        assert refused.value.aadsts == 50126
-
-
 async def test_signed_in_user(requests: TokenRequests) -> None:
     sign_in = SignIn(CLIENT, TENANT, USER.id, "https://api.partnercenter.microsoft.com", "", True)
     assert (await requests.signed_in_user(sign_in)).id == USER.id

@@ -35,18 +35,18 @@ def _ok(*args: str, env: dict[str, str]) -> str:
     return done.stdout
 
 
-def _serving(node: ServeProcess) -> ServeProcess:
-    """The node once `/readyz` says it serves (database reached, keys loaded)."""
-    node.wait_ready(timeout=120)
-    deadline = time.monotonic() + 120  # a bound for a busy machine
-    while httpx.get(f"{node.base_url}/readyz").status_code != 200:
-        assert time.monotonic() < deadline, node.output()
-        time.sleep(0.1)
-    return node
-
-
 def _list(base_url: str, token: str) -> httpx.Response:
     return httpx.get(f"{base_url}/v1/customers", headers={"Authorization": f"Bearer {token}"})
+
+
+def _refused_within_reload(node: ServeProcess, token: str) -> httpx.Response:
+    """The node's answer to the token once it stops accepting it, or after a bound."""
+    deadline = time.monotonic() + 30  # a bound for a slow machine, not the interval
+    answer = _list(node.base_url, token)
+    while answer.status_code == 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
+        answer = _list(node.base_url, token)
+    return answer
 
 
 def test_a_retired_key_ends_its_cached_tokens_on_every_node(
@@ -74,8 +74,8 @@ def test_a_retired_key_ends_its_cached_tokens_on_every_node(
     node_a = ServeProcess("--no-migrate", env=env)
     node_b = ServeProcess("--no-migrate", env=env)
     try:
-        _serving(node_a)
-        _serving(node_b)
+        node_a.wait_ready(timeout=120)  # a bound for a busy machine
+        node_b.wait_ready(timeout=120)
         token_url = f"{node_a.base_url}/{tenant}/oauth2/v2.0/token"
         old = httpx.post(token_url, data=credentials).json()["access_token"]
         old_kid = jwt.get_unverified_header(old)["kid"]
@@ -95,14 +95,10 @@ def test_a_retired_key_ends_its_cached_tokens_on_every_node(
         assert "warning" in forced.stderr
         assert "stop on every node within 1 s" in forced.stdout
 
-        deadline = time.monotonic() + 30  # a bound for a slow machine, not the interval
-        answer = _list(node_b.base_url, old)
-        while answer.status_code == 200 and time.monotonic() < deadline:
-            time.sleep(0.2)
-            answer = _list(node_b.base_url, old)
-        assert answer.status_code == 401, answer.text
-        assert "retired" in answer.json()["description"]
-        assert _list(node_a.base_url, old).status_code == 401
+        for node in (node_b, node_a):  # each reloads on its own clock
+            answer = _refused_within_reload(node, old)
+            assert answer.status_code == 401, answer.text
+            assert "retired" in answer.json()["description"]
 
         fresh = httpx.post(token_url, data=credentials).json()["access_token"]
         assert jwt.get_unverified_header(fresh)["kid"] != old_kid
@@ -111,3 +107,28 @@ def test_a_retired_key_ends_its_cached_tokens_on_every_node(
     finally:
         node_a.stop()
         node_b.stop()
+
+
+def test_keygen_never_overwrites_a_key_file(tmp_path: Path) -> None:
+    key_file = tmp_path / "master.key"
+    assert "mode 0600" in _ok("keygen", "--output", str(key_file), env={})
+    first = key_file.read_text()
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    again = tenantry("keygen", "--output", str(key_file))
+    assert again.returncode == 2
+    assert f"cannot create {key_file}" in again.stderr
+    assert key_file.read_text() == first
+
+
+def test_keys_on_a_database_without_a_signing_key(tmp_path: Path) -> None:
+    """`tenantry db upgrade` makes the schema but no key: the first server makes one."""
+    key_file = tmp_path / "master.key"
+    _ok("keygen", "--output", str(key_file), env={})
+    env = {"TENANTRY_MASTER_KEY_FILE": str(key_file), "TENANTRY_DATA_DIR": str(tmp_path)}
+    _ok("db", "upgrade", env=env)
+    listed = tenantry("keys", "list", env=env)
+    assert (listed.returncode, listed.stdout) == (0, "")
+    assert "no signing key yet" in listed.stderr
+    retired = tenantry("keys", "retire", "k1", env=env)
+    assert retired.returncode == 2
+    assert "there is no signing key 'k1'" in retired.stderr

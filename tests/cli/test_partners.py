@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from tests.support import payloads
-from tests.support.process import ServeProcess, tenantry
+from tests.support.process import ServeProcess, free_port, tenantry
 
 
 def _run(
@@ -216,3 +216,21 @@ def test_on_a_sandbox_database_the_tools_act_as_the_sandbox(tmp_path: Path) -> N
     told = _run("partners", "list", *where, env={"TENANTRY_MODE": "production"})
     assert told.returncode == 2
     assert "production mode was given, but this database holds" in told.stderr
+
+
+def test_a_database_the_tools_cannot_reach_is_one_line() -> None:
+    url = f"postgresql://postgres@127.0.0.1:{free_port()}/tenantry"  # nothing listens there
+    refused = _run("partners", "list", "--database-url", url, env={})
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("tenantry: cannot use the database: ")
+    assert len(refused.stderr.splitlines()) == 1, refused.stderr
+
+
+def test_production_refuses_to_serve_a_sandbox_database(tmp_path: Path) -> None:
+    where = ["--data-dir", str(tmp_path)]
+    ServeProcess(*where).wait_ready().stop()  # the sandbox's development partner is in it
+    env = {"TENANTRY_MASTER_KEY_FILE": str(tmp_path / "master.key")}  # the same key
+    refused = tenantry("serve", "--mode", "production", *where, "--port", str(free_port()), env=env)
+    assert refused.returncode != 0
+    assert "holds the sandbox development partner" in refused.stderr
+    assert "Traceback" not in refused.stderr

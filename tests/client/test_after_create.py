@@ -3,6 +3,7 @@ subscriptions and users, sync and async, over a socket and in-process."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +15,7 @@ from tenantry_client import (
     BadInputError,
     ConflictError,
     Contact,
+    Customer,
     CustomerUser,
     ForbiddenError,
     NotFoundError,
@@ -23,6 +25,10 @@ from tenantry_client import (
     PasswordProfile,
     Subscription,
 )
+from tenantry_client._commerce_operations import resume_users
+from tenantry_client._core import WireResponse
+from tenantry_client._operations import page_reader
+from tenantry_client._paging import NextLink
 
 from tests.client.conftest import Harness
 from tests.client.factories import wingtip
@@ -90,6 +96,43 @@ async def test_offers_page_and_read(harness: Harness, sdk: Any) -> None:
         await harness.run(sdk.offers.get, "no-such-offer", "US")
     with pytest.raises(BadInputError):
         await harness.run(sdk.offers.get, OFFER, "ZZ")
+
+
+_HEADER = {"key": "MS-ContinuationToken", "value": "h"}
+_OFFSET = "/offers?country=US&offset=2&size=2"
+
+
+@pytest.mark.parametrize(
+    ("next_link", "body_token", "token"),
+    [
+        ({"uri": "/x?seekOperation=Next", "headers": [_HEADER]}, "b", "h"),
+        ({"uri": "/x?seekOperation=Next"}, "b", "b"),
+        ({"uri": _OFFSET}, None, _OFFSET),
+    ],
+)
+def test_a_page_s_continuation_token(
+    next_link: dict[str, Any], body_token: str | None, token: str
+) -> None:
+    """Its `MS-ContinuationToken` header, else the body's `continuationToken`, else the URI
+    (offers page by an offset in it); the same for every collection."""
+    body = {"items": [{"id": "a"}], "links": {"next": next_link}, "continuationToken": body_token}
+    answer = WireResponse(200, {}, json.dumps(body).encode())
+    for read in (Offer.from_wire, Customer.from_wire):
+        page = page_reader(read)(answer)
+        assert page.continuation_token == token
+        assert page.next_link is not None
+        assert page.next_link.uri == next_link["uri"]
+    last = WireResponse(200, {}, json.dumps({"items": [], "continuationToken": "b"}).encode())
+    assert page_reader(Offer.from_wire)(last).continuation_token is None
+
+
+def test_users_resume_from_a_token_or_a_link() -> None:
+    """Tenantry answers a customer's users in one page; Partner Center pages them."""
+    resume = resume_users("c 1")
+    assert resume("tok") == NextLink(
+        "/customers/c%201/users?seekOperation=Next", (("MS-ContinuationToken", "tok"),)
+    )
+    assert resume("/customers/c%201/users?offset=2") == NextLink("/customers/c%201/users?offset=2")
 
 
 async def test_an_order_needs_the_agreement(harness: Harness, sdk: Any) -> None:

@@ -1,19 +1,27 @@
 """`tenantry agreements|offers|orders|subscriptions|users …` end to end: the `tenantry`
-command as a real process against the live server."""
+command as a real process against the live server; and, in-process, the bad usage it
+refuses before sending anything."""
 
 from __future__ import annotations
 
+import argparse
+import io
 import json
 import os
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
+from tenantry_client.cli._args import build_parser
 
 from tenantry.auth.development import DEV_CLIENT_ID, DEV_TENANT_ID, DEV_USER_PASSWORD, DEV_USER_UPN
-from tests.client.cli_support import ENV
+from tenantry.commands import CLIENT_COMMANDS
+from tenantry.commands import parser as tenantry_parser
+from tests.client.cli_support import ENV, isolate, run_cli
 from tests.client.factories import unique_prefix, wingtip
 from tests.support.server import LiveServer
 
@@ -73,6 +81,10 @@ def test_the_onboarding_tour_from_the_shell(server: LiveServer) -> None:
     ]
 
     offers = _json(server, "offers", "list", "--country", "US", "--all")["items"]
+    code, out, err = _run(server, "offers", "list", "--country", "US", "--size", "2")
+    assert code == 0, err
+    assert len(out.splitlines()) == 1 + 2  # the header and the first page
+    assert "(more offers: --all lists every page)" in err
     assert "m365-business-basic" in [o["id"] for o in offers]
     code, out, err = _run(server, "offers", "get", "m365-business-basic", "--country", "US")
     assert code == 0, err
@@ -120,3 +132,54 @@ def test_the_onboarding_tour_from_the_shell(server: LiveServer) -> None:
     code, _out, err = _run(server, "orders", "create", cid, "--offer", "nope", "--quantity", "1")
     assert code == 1
     assert "error 880045" in err
+
+
+# Nothing listens on port 9: a command that sent anything would fail with 1, not 2.
+_NOWHERE = ("--base-url", "http://127.0.0.1:9", "--token", "t")
+
+
+@pytest.mark.parametrize(
+    ("argv", "stdin", "message"),
+    [
+        (("offers", "list", "--country", "US", "--size", "0"), "", "--size must be at least 1"),
+        (("orders", "create", "c", "--offer", "o", "--quantity", "0"), "", "--quantity must be"),
+        (("subscriptions", "set-quantity", "c", "s", "0"), "", "quantity must be at least 1"),
+        (
+            ("agreements", "confirm", "c", "--first-name", "G", "--last-name", "S",
+             "--email", "g@example.com", "--template-id", "t", "--date", "yesterday"),
+            "",
+            "--date 'yesterday' is not an ISO 8601 date and time",
+        ),
+        (
+            ("users", "create", "c", "--user-principal-name", "bob@x.onmicrosoft.com",
+             "--display-name", "Bob", "--usage-location", "US", "--password-stdin"),
+            "\n",
+            "--password-stdin read an empty password",
+        ),
+    ],
+)  # fmt: skip
+def test_bad_usage_is_refused_before_anything_is_sent(
+    argv: tuple[str, ...],
+    stdin: str,
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    isolate(monkeypatch, tmp_path / "config")
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    code, out, err = run_cli(capsys, *argv, *_NOWHERE)
+    assert (code, out) == (2, "")
+    assert message in err
+
+
+def test_tenantry_routes_and_names_every_client_group() -> None:
+    (groups,) = (
+        a.choices
+        for a in build_parser("tenantry-client")._actions
+        if isinstance(a, argparse._SubParsersAction)
+    )
+    assert set(groups) == CLIENT_COMMANDS
+    epilog = tenantry_parser().epilog or ""
+    for group in CLIENT_COMMANDS:
+        assert group in epilog, group

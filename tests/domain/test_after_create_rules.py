@@ -57,8 +57,12 @@ def test_every_problem_at_once() -> None:
 
 
 def test_a_patch_changes_what_it_names() -> None:
-    patched = apply_patch(E3, SubscriptionPatch(quantity=12, status="Suspended", id="S1"))
-    assert (patched.quantity, patched.status, patched.friendly_name) == (12, "suspended", "Seats")
+    patched = apply_patch(E3, SubscriptionPatch(quantity=12, status="Active", id="S1"))
+    assert (patched.quantity, patched.status, patched.friendly_name) == (12, "active", "Seats")
+    suspended = apply_patch(patched, SubscriptionPatch(quantity=12, status="Suspended"))
+    assert (suspended.quantity, suspended.status) == (12, "suspended")
+    reactivated = apply_patch(suspended, SubscriptionPatch(quantity=13, status="active"))
+    assert (reactivated.quantity, reactivated.status) == (13, "active")
 
 
 @pytest.mark.parametrize(
@@ -67,6 +71,7 @@ def test_a_patch_changes_what_it_names() -> None:
         (SubscriptionPatch(quantity=10_001), [880048]),
         (SubscriptionPatch(status="deleted", offer_id="azure"), [880050, 880049]),
         (SubscriptionPatch(friendly_name=" "), [880008]),
+        (SubscriptionPatch(quantity=11, status="suspended"), [880050]),
     ],
 )
 def test_refused_patches(patch: SubscriptionPatch, codes: list[int]) -> None:

@@ -113,8 +113,15 @@ async def test_another_partners_customer(world: World) -> None:
 )
 def test_line_item_rules(lines: tuple[LineItemDraft, ...], code: int) -> None:
     with pytest.raises(ServiceError) as caught:
-        check_lines(lines)
+        check_lines(lines, "US")
     assert caught.value.spec.code == code
+
+
+def test_an_unknown_offer_names_the_customers_country() -> None:
+    with pytest.raises(ServiceError) as caught:
+        check_lines((LineItemDraft(0, "nope", 1),), "DE")
+    (problem,) = caught.value.problems
+    assert problem.params == {"offer_id": "nope", "country": "DE"}
 
 
 async def test_the_wizards_offers_make_one_order(world: World) -> None:

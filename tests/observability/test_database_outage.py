@@ -15,9 +15,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tenantry.auth.development import DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_TENANT_ID
-from tenantry.auth.tokens import PARTNER_CENTER_AUDIENCE
 from tenantry.config import DEV_ADMIN_KEY
+from tenantry.testing import Sandbox
 from tests.support import payloads
 from tests.support.pg_cluster import PrivateCluster, binaries, private_cluster
 from tests.support.portal import signed_in
@@ -49,16 +48,11 @@ def serving(cluster: PrivateCluster) -> Iterator[ServeProcess]:
 
 
 def _api(process: ServeProcess) -> httpx.Client:
-    token = httpx.post(
-        f"{process.base_url}/{DEV_TENANT_ID}/oauth2/v2.0/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": DEV_CLIENT_ID,
-            "client_secret": DEV_CLIENT_SECRET,
-            "scope": f"{PARTNER_CENTER_AUDIENCE}/.default",
-        },
-        timeout=30,
-    ).json()["access_token"]
+    sandbox = Sandbox(process.base_url)
+    try:
+        token = sandbox.token()
+    finally:
+        sandbox.close()
     return httpx.Client(
         base_url=process.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
     )
@@ -144,7 +138,7 @@ def test_a_server_started_before_its_database_waits_for_it(cluster: PrivateClust
         assert "cannot reach its database" in page.text
 
         cluster.start()
-        _wait_ready(process)
+        process.wait_ready(timeout=60)
         with _api(process) as api:
             assert _create(api).status_code == 201
         assert process.output().count("attempt 1,") == 1  # one line per attempt
@@ -162,11 +156,3 @@ def _first_answer(process: ServeProcess, path: str) -> httpx.Response:
         except httpx.TransportError:
             threading.Event().wait(0.05)
     raise AssertionError(f"tenantry serve never listened:\n{process.output()}")
-
-
-def _wait_ready(process: ServeProcess) -> None:
-    for _ in range(600):
-        if httpx.get(f"{process.base_url}/readyz", timeout=5).status_code == 200:
-            return
-        threading.Event().wait(0.05)
-    raise AssertionError(f"tenantry serve never became ready:\n{process.output()}")

@@ -58,22 +58,23 @@ def test_an_sqlite_file_that_cannot_be_opened_is_one_line(tmp_path: Path) -> Non
     assert "unable to open database file" in line
 
 
-def test_a_newer_incompatible_schema_is_one_line(tmp_path: Path) -> None:
+def _refused_after(tmp_path: Path, statement: str) -> str:
+    """The one line `tenantry serve` stops with on a current database changed by
+    `statement`."""
     assert tenantry("db", "upgrade", "--data-dir", str(tmp_path)).returncode == 0
     with sqlite3.connect(tmp_path / "tenantry.db") as db:
-        db.execute("UPDATE alembic_version SET version_num = '9999'")
+        db.execute(statement)
     result = tenantry("serve", "--data-dir", str(tmp_path), "--port", str(free_port()))
     assert result.returncode != 0
-    line = _one_line(result.stderr)
+    return _one_line(result.stderr)
+
+
+def test_a_newer_incompatible_schema_is_one_line(tmp_path: Path) -> None:
+    line = _refused_after(tmp_path, "UPDATE alembic_version SET version_num = '9999'")
     assert "9999" in line
     assert "newer than this release's" in line
 
 
 def test_tables_not_made_by_tenantry_are_one_line(tmp_path: Path) -> None:
-    assert tenantry("db", "upgrade", "--data-dir", str(tmp_path)).returncode == 0
-    with sqlite3.connect(tmp_path / "tenantry.db") as db:
-        db.execute("DROP TABLE alembic_version")
-    result = tenantry("serve", "--data-dir", str(tmp_path), "--port", str(free_port()))
-    assert result.returncode != 0
-    line = _one_line(result.stderr)
+    line = _refused_after(tmp_path, "DROP TABLE alembic_version")
     assert "no Alembic revision" in line

@@ -46,9 +46,8 @@ def _known_variables() -> set[str]:
     for source in sources().values():
         if source.env is not None:
             names.add(source.env)
-        file_env = getattr(source, "file_env", None)
-        if file_env is not None:
-            names.add(file_env)
+        if source.file_env is not None:
+            names.add(source.file_env)
     return names
 
 
@@ -148,13 +147,10 @@ def database() -> Iterator[str]:
 
 @pytest.fixture
 def master_key_file(tmp_path: Path) -> Path:
-    key = subprocess.run(
-        [VENV_BIN / "tenantry", "keygen"], capture_output=True, text=True, check=True
-    ).stdout
     path = tmp_path / "secrets" / "master.key"
     path.parent.mkdir()
-    path.write_text(key)
-    path.chmod(0o600)
+    keygen = [VENV_BIN / "tenantry", "keygen", "--output", path]  # mode 0600
+    subprocess.run(keygen, capture_output=True, text=True, check=True)
     return path
 
 
@@ -204,6 +200,14 @@ class OwnNetwork:
         return status
 
 
+def _migrate(command: list[str], cwd: Path, env: dict[str, str]) -> None:
+    """The deployment's one-off `tenantry db upgrade`, which must succeed."""
+    done = subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def test_the_images_command_runs_on_the_host(
     database: str, master_key_file: Path, tmp_path: Path
 ) -> None:
@@ -217,16 +221,7 @@ def test_the_images_command_runs_on_the_host(
     workdir = tmp_path / "workdir"  # stands in for the image's WORKDIR
     workdir.mkdir()
 
-    migrate = subprocess.run(
-        image.entrypoint + compose["migrate"]["command"],
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert migrate.returncode == 0, migrate.stderr
+    _migrate(image.entrypoint + compose["migrate"]["command"], workdir, env)
     port = image.cmd[image.cmd.index("--port") + 1]
     served = OwnNetwork(image.entrypoint + image.cmd, env, workdir)
     try:
@@ -289,16 +284,7 @@ def test_the_units_command_runs_on_the_host(
     command[0] = str(VENV_BIN / "tenantry")
     state = tmp_path / "state"  # StateDirectory= and WorkingDirectory=
     state.mkdir()
-    migrate = subprocess.run(
-        [command[0], "db", "upgrade"],
-        cwd=state,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert migrate.returncode == 0, migrate.stderr
+    _migrate([command[0], "db", "upgrade"], state, env)
     served = OwnNetwork(command, env, state)
     port = command[command.index("--port") + 1]
     try:

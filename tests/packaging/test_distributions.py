@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import tarfile
-import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +25,7 @@ import pytest
 from tenantry.auth.development import DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_TENANT_ID
 from tenantry.auth.tokens import PARTNER_CENTER_AUDIENCE
 from tests.support import payloads
-from tests.support.process import free_port
+from tests.support.process import free_port, wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 CONSTRAINTS = ROOT / "constraints.txt"
@@ -158,26 +157,13 @@ def served(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tup
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(base, process, home / "serve.log")
+        wait_ready(base, process, (home / "serve.log").read_text, timeout=60)
         yield bin_dir, base
     finally:
         process.send_signal(signal.SIGTERM)
         status = process.wait(timeout=60)
         log.close()
         assert status == -signal.SIGTERM, (home / "serve.log").read_text()
-
-
-def _wait_ready(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert process.poll() is None, log.read_text()
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"no 200 from {base}/readyz:\n{log.read_text()}")
 
 
 def _connection(base: str) -> list[str]:

@@ -12,7 +12,6 @@ import contextlib
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -20,17 +19,8 @@ from pathlib import Path
 
 import psycopg
 
-
-def _as_postgres(cmd: list[str]) -> list[str]:
-    if os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *cmd]
-    return cmd
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.support.postgres import _as_postgres
+from tests.support.process import free_port
 
 
 def binaries() -> Path | None:
@@ -46,7 +36,7 @@ class PrivateCluster:
         os.chmod(self.base, 0o755)
         if os.geteuid() == 0:
             shutil.chown(self.base, "postgres", "postgres")
-        self.port = _free_port()
+        self.port = free_port()
         self._run(
             "initdb",
             "-D",

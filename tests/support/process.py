@@ -8,7 +8,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -17,6 +19,27 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def wait_ready(
+    base_url: str,
+    proc: subprocess.Popen[Any],
+    output: Callable[[], str],
+    timeout: float = 30,
+) -> None:
+    """Return once the server at `base_url` answers `/readyz` with 200; `RuntimeError`
+    with what it printed (`output()`) if it exits or is not ready within `timeout`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"tenantry serve exited early:\n{output()}")
+        try:
+            if httpx.get(f"{base_url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"tenantry serve did not become ready:\n{output()}")
 
 
 def tenantry(
@@ -49,17 +72,8 @@ class ServeProcess:
         )
 
     def wait_ready(self, timeout: float = 30) -> ServeProcess:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"tenantry serve exited early:\n{self.output()}")
-            try:
-                if httpx.get(f"{self.base_url}/readyz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError(f"tenantry serve did not become ready:\n{self.output()}")
+        wait_ready(self.base_url, self.proc, self.output, timeout)
+        return self
 
     def output(self) -> str:
         """Everything the process printed so far (kept after it stops)."""

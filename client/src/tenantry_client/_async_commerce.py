@@ -67,7 +67,7 @@ class AsyncOfferOperations:
         first = ops.list_offers(country, size)
 
         async def fetch(link: NextLink | None) -> Page[Offer]:
-            operation = first if link is None else ops.follow(link, ops.OFFER_PAGE)
+            operation = first if link is None else ops.next_offers(link)
             return await self._pipeline.send(operation, correlation_id=correlation_id)
 
         return AsyncPager(fetch, NextLink)

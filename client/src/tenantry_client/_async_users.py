@@ -23,7 +23,7 @@ class AsyncUserOperations:
         first = ops.list_users(customer_id, size)
 
         async def fetch(link: NextLink | None) -> Page[CustomerUser]:
-            operation = first if link is None else ops.follow(link, ops.USER_PAGE)
+            operation = first if link is None else ops.next_users(link)
             return await self._pipeline.send(operation, correlation_id=correlation_id)
 
         return AsyncPager(fetch, ops.resume_users(customer_id))

@@ -69,7 +69,7 @@ class OfferOperations:
         first = ops.list_offers(country, size)
 
         def fetch(link: NextLink | None) -> Page[Offer]:
-            operation = first if link is None else ops.follow(link, ops.OFFER_PAGE)
+            operation = first if link is None else ops.next_offers(link)
             return self._pipeline.send(operation, correlation_id=correlation_id)
 
         return Pager(fetch, NextLink)

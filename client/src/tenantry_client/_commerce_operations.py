@@ -3,62 +3,26 @@ orders, subscriptions and the customer's users."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any
 
 from tenantry_client._agreements import Agreement, AgreementMetadata
-from tenantry_client._core import Operation, Retryable, WireResponse
+from tenantry_client._core import Operation, Retryable
 from tenantry_client._offers import Offer
 from tenantry_client._operations import (
     CONTINUATION_HEADER,
-    CUSTOMERS,
+    _customer,
     _items,
-    _object,
     _reader,
     _segment,
+    follow,
+    page_reader,
 )
 from tenantry_client._orders import Order
 from tenantry_client._paging import NextLink, Page
 from tenantry_client._subscriptions import Subscription
 from tenantry_client._users import CustomerUser
-from tenantry_client._wire import Members, dumps
-
-T = TypeVar("T")
-
-
-def _customer(customer_id: str) -> str:
-    return f"{CUSTOMERS}/{_segment('customer_id', customer_id)}"
-
-
-def _page(read: Callable[[Mapping[str, Any]], T]) -> Callable[[WireResponse], Page[T]]:
-    """A collection page: its items, and `links.next` (an `MS-ContinuationToken` header,
-    or an offset in the URI) as the continuation token."""
-
-    def parse(response: WireResponse) -> Page[T]:
-        members = Members(_object(response))
-        items = [read(i) for i in members.array("items") if isinstance(i, Mapping)]
-        following = members.obj("links").obj("next")
-        uri = following.text("uri")
-        if uri is None:
-            return Page(items)
-        headers = tuple(
-            (str(h.get("key")), str(h.get("value")))
-            for h in following.array("headers")
-            if isinstance(h, Mapping) and h.get("key") is not None
-        )
-        token = next((v for k, v in headers if k.lower() == CONTINUATION_HEADER.lower()), None)
-        return Page(items, token or uri, NextLink(uri, headers))
-
-    return parse
-
-
-def follow(link: NextLink, parse: Callable[[WireResponse], Page[T]]) -> Operation[Page[T]]:
-    """The page `links.next` points to (its URI is relative to `/v1`)."""
-    uri = link.uri
-    if "://" not in uri and not uri.lower().startswith("/v1/"):
-        uri = "/v1" + (uri if uri.startswith("/") else "/" + uri)
-    return Operation("GET", uri, parse, headers=link.headers)
-
+from tenantry_client._wire import dumps
 
 # --- agreements -----------------------------------------------------------------------
 
@@ -85,14 +49,19 @@ def confirm_agreement(customer_id: str, agreement: Agreement) -> Operation[Agree
 
 # --- offers ---------------------------------------------------------------------------
 
-OFFER_PAGE = _page(Offer.from_wire)
+_OFFER_PAGE = page_reader(Offer.from_wire)
 
 
 def list_offers(country: str, size: int | None) -> Operation[Page[Offer]]:
     params: list[tuple[str, str]] = [("country", country)]
     if size is not None:
         params.append(("size", str(int(size))))
-    return Operation("GET", "/v1/offers", OFFER_PAGE, params=tuple(params))
+    return Operation("GET", "/v1/offers", _OFFER_PAGE, params=tuple(params))
+
+
+def next_offers(link: NextLink) -> Operation[Page[Offer]]:
+    """The page `links.next` points to."""
+    return follow(link, _OFFER_PAGE)
 
 
 def get_offer(offer_id: str, country: str) -> Operation[Offer]:
@@ -160,7 +129,7 @@ def update_subscription(
 
 # --- a customer's users ---------------------------------------------------------------
 
-USER_PAGE = _page(CustomerUser.from_wire)
+_USER_PAGE = page_reader(CustomerUser.from_wire)
 
 
 def _user(customer_id: str, user_id: str) -> str:
@@ -169,7 +138,12 @@ def _user(customer_id: str, user_id: str) -> str:
 
 def list_users(customer_id: str, size: int | None) -> Operation[Page[CustomerUser]]:
     params = () if size is None else (("size", str(int(size))),)
-    return Operation("GET", f"{_customer(customer_id)}/users", USER_PAGE, params=params)
+    return Operation("GET", f"{_customer(customer_id)}/users", _USER_PAGE, params=params)
+
+
+def next_users(link: NextLink) -> Operation[Page[CustomerUser]]:
+    """The page `links.next` points to."""
+    return follow(link, _USER_PAGE)
 
 
 def resume_users(customer_id: str) -> Callable[[str], NextLink]:

@@ -10,18 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tenantry_client._wire import JsonObject, Members
+from tenantry_client._wire import JsonObject, Members, timestamp
 
 _READ_ONLY = ("links", "attributes")
-
-
-def _timestamp(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -98,9 +89,9 @@ class DelegatedAdminRelationship:
                 for r in roles
                 if isinstance(r, Mapping)
             ],
-            created=_timestamp(m.text("createdDateTime")),
-            activated=_timestamp(m.text("activatedDateTime")),
-            ends=_timestamp(m.text("endDateTime")),
+            created=timestamp(m.text("createdDateTime")),
+            activated=timestamp(m.text("activatedDateTime")),
+            ends=timestamp(m.text("endDateTime")),
             extra={},
         )
         m.skip(*_READ_ONLY)

@@ -38,6 +38,11 @@ def _segment(name: str, value: str) -> str:
     return quote(value.strip(), safe="")
 
 
+def _customer(customer_id: str) -> str:
+    """The path of one customer."""
+    return f"{CUSTOMERS}/{_segment('customer_id', customer_id)}"
+
+
 def _json(response: WireResponse) -> Any:
     try:
         return loads(response.body)
@@ -73,37 +78,56 @@ def create_customer(customer: Customer) -> Operation[Customer]:
 
 
 def get_customer(customer_id: str) -> Operation[Customer]:
-    path = f"{CUSTOMERS}/{_segment('customer_id', customer_id)}"
+    path = _customer(customer_id)
     return Operation("GET", path, _reader(Customer.from_wire))
 
 
 def delete_customer(customer_id: str) -> Operation[None]:
-    path = f"{CUSTOMERS}/{_segment('customer_id', customer_id)}"
+    path = _customer(customer_id)
     return Operation("DELETE", path, lambda _: None, retryable=Retryable.UNSENT)
 
 
 def remove_reseller_relationship(customer_id: str) -> Operation[Customer]:
-    path = f"{CUSTOMERS}/{_segment('customer_id', customer_id)}"
+    path = _customer(customer_id)
     body = dumps({"relationshipToPartner": "none", "attributes": {"objectType": "Customer"}})
     return Operation(
         "PATCH", path, _reader(Customer.from_wire), body=body, retryable=Retryable.UNSENT
     )
 
 
-def _customer_page(response: WireResponse) -> Page[Customer]:
-    members = Members(_object(response))
-    items = [Customer.from_wire(i) for i in members.array("items") if isinstance(i, Mapping)]
-    following = members.obj("links").obj("next")
-    uri = following.text("uri")
-    if uri is None:
-        return Page(items)
-    headers = tuple(
-        (str(h.get("key")), str(h.get("value")))
-        for h in following.array("headers")
-        if isinstance(h, Mapping) and h.get("key") is not None
-    )
-    token = next((v for k, v in headers if k.lower() == CONTINUATION_HEADER.lower()), None)
-    return Page(items, token or members.text("continuationToken"), NextLink(uri, headers))
+def page_reader(read: Callable[[Mapping[str, Any]], T]) -> Callable[[WireResponse], Page[T]]:
+    """A collection page: its items, and where the next one is (`links.next`). The
+    continuation token is its `MS-ContinuationToken` header, else the body's
+    `continuationToken`, else the URI itself (offers page by an offset in it)."""
+
+    def parse(response: WireResponse) -> Page[T]:
+        members = Members(_object(response))
+        items = [read(i) for i in members.array("items") if isinstance(i, Mapping)]
+        following = members.obj("links").obj("next")
+        uri = following.text("uri")
+        if uri is None:
+            return Page(items)
+        headers = tuple(
+            (str(h.get("key")), str(h.get("value")))
+            for h in following.array("headers")
+            if isinstance(h, Mapping) and h.get("key") is not None
+        )
+        token = next((v for k, v in headers if k.lower() == CONTINUATION_HEADER.lower()), None)
+        token = token or members.text("continuationToken") or uri
+        return Page(items, token, NextLink(uri, headers))
+
+    return parse
+
+
+def follow(link: NextLink, parse: Callable[[WireResponse], Page[T]]) -> Operation[Page[T]]:
+    """The page `links.next` points to (its URI is relative to `/v1`)."""
+    uri = link.uri
+    if "://" not in uri and not uri.lower().startswith("/v1/"):
+        uri = "/v1" + (uri if uri.startswith("/") else "/" + uri)
+    return Operation("GET", uri, parse, headers=link.headers)
+
+
+_customer_page = page_reader(Customer.from_wire)
 
 
 _SEARCH_FIELDS = {
@@ -137,11 +161,8 @@ def list_customers(size: int | None, search: tuple[str, str] | None) -> Operatio
 
 
 def next_customers(link: NextLink) -> Operation[Page[Customer]]:
-    """The page `links.next` points to (its URI is relative to `/v1`)."""
-    uri = link.uri
-    if "://" not in uri and not uri.lower().startswith("/v1/"):
-        uri = "/v1" + (uri if uri.startswith("/") else "/" + uri)
-    return Operation("GET", uri, _customer_page, headers=link.headers)
+    """The page `links.next` points to."""
+    return follow(link, _customer_page)
 
 
 def resume_customers(continuation_token: str) -> NextLink:
@@ -161,7 +182,7 @@ def _billing(response: WireResponse) -> CustomerBillingProfile:
 
 
 def billing_profile(customer_id: str) -> Operation[CustomerBillingProfile]:
-    path = f"{CUSTOMERS}/{_segment('customer_id', customer_id)}/profiles/billing"
+    path = f"{_customer(customer_id)}/profiles/billing"
     return Operation("GET", path, _billing)
 
 
@@ -169,7 +190,7 @@ def update_billing_profile(
     customer_id: str, profile: CustomerBillingProfile, etag: str | None
 ) -> Operation[CustomerBillingProfile]:
     """PUT with `If-Match`: `etag`, else the profile's own (none at all: the service's 428)."""
-    path = f"{CUSTOMERS}/{_segment('customer_id', customer_id)}/profiles/billing"
+    path = f"{_customer(customer_id)}/profiles/billing"
     current = etag if etag is not None else profile.etag
     headers: tuple[tuple[str, str], ...] = ()
     if current is not None:
@@ -186,7 +207,7 @@ def update_billing_profile(
 
 
 def company_profile(customer_id: str) -> Operation[CustomerCompanyProfile]:
-    path = f"{CUSTOMERS}/{_segment('customer_id', customer_id)}/profiles/company"
+    path = f"{_customer(customer_id)}/profiles/company"
     return Operation("GET", path, _reader(CustomerCompanyProfile.from_wire))
 
 
@@ -194,17 +215,17 @@ def company_profile(customer_id: str) -> Operation[CustomerCompanyProfile]:
 
 
 def customer_users(customer_id: str) -> Operation[list[CustomerUser]]:
-    path = f"{CUSTOMERS}/{_segment('customer_id', customer_id)}/users"
+    path = f"{_customer(customer_id)}/users"
     return Operation("GET", path, _items(CustomerUser.from_wire))
 
 
 def customer_indirect_resellers(customer_id: str) -> Operation[list[PartnerRelationship]]:
-    path = f"{CUSTOMERS}/{_segment('customer_id', customer_id)}/relationships"
+    path = f"{_customer(customer_id)}/relationships"
     return Operation("GET", path, _items(PartnerRelationship.from_wire))
 
 
 def gdap_relationships(customer_id: str) -> Operation[list[DelegatedAdminRelationship]]:
-    path = f"{CUSTOMERS}/{_segment('customer_id', customer_id)}/delegatedadminrelationships"
+    path = f"{_customer(customer_id)}/delegatedadminrelationships"
     return Operation("GET", path, _items(DelegatedAdminRelationship.from_wire))
 
 

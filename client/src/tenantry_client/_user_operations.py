@@ -25,7 +25,7 @@ class UserOperations:
         first = ops.list_users(customer_id, size)
 
         def fetch(link: NextLink | None) -> Page[CustomerUser]:
-            operation = first if link is None else ops.follow(link, ops.USER_PAGE)
+            operation = first if link is None else ops.next_users(link)
             return self._pipeline.send(operation, correlation_id=correlation_id)
 
         return Pager(fetch, ops.resume_users(customer_id))

@@ -17,11 +17,9 @@ from tenantry.domain.clock import Clock
 from tenantry.domain.ids import is_guid
 from tenantry.domain.models import AppRegistration, PartnerUser
 from tenantry.domain.ports import SecretHasher, UnitOfWorkFactory
-from tenantry.security.passwords import verify_password
 
 # Entra's tenant-independent authorities: the app's own tenant is then the one that counts.
 MULTI_TENANT = ("common", "organizations")
-_NAME_MAX = 128
 # Any fixed value: hashing it when the app is unknown keeps the timing the same.
 _DUMMY_HASH = "sha256$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 
@@ -81,20 +79,6 @@ class TokenRequests:
         if secret and not matches:
             raise InvalidClientSecret(7000215, "Invalid client secret provided.")
         return app
-
-    async def password_user(
-        self, app: AppRegistration, username: str, password: str
-    ) -> PartnerUser:
-        """The user of a password grant: one of the app's partner, with this password."""
-        user = None
-        if len(username) <= _NAME_MAX and username.isprintable():
-            async with self._uow() as work:
-                user = await work.partners.get_user(username)
-        # The hash is checked even for an unknown name: timing tells nothing about names.
-        genuine = verify_password(user.password_hash if user else None, password)
-        if user is None or user.partner_id != app.partner_id or not genuine:
-            raise UserRejected(50126, "Error validating credentials: invalid username or password.")
-        return user
 
     async def signed_in_user(self, sign_in: SignIn) -> PartnerUser:
         """The user behind a code or refresh token, as the registry knows them now."""

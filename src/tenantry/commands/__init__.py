@@ -17,8 +17,19 @@ from tenantry.config_sources import SettingsError
 # In the order `tenantry --help` lists them.
 GROUPS = (serve, token, keygen, partners, keys, audit, db)
 CLIENT_COMMANDS = frozenset(
-    {"customers", "agreements", "offers", "orders", "subscriptions", "users", "domains"}
-    | {"addresses", "login", "logout", "profiles"}
+    {
+        "customers",
+        "agreements",
+        "offers",
+        "orders",
+        "subscriptions",
+        "users",
+        "domains",
+        "addresses",
+        "login",
+        "logout",
+        "profiles",
+    }
 )
 
 
@@ -28,7 +39,8 @@ def parser() -> argparse.ArgumentParser:
         description="A wire-compatible Partner Center customer API.",
         epilog="Calls to a running service (Tenantry or Partner Center itself): "
         "`tenantry customers create|get|list|search|delete|import`, `tenantry domains check`, "
-        "`tenantry addresses validate`, saved connections with `tenantry login|logout|profiles`; "
+        "`tenantry addresses validate`; after a create, `tenantry agreements|offers|orders|"
+        "subscriptions|users`; saved connections with `tenantry login|logout|profiles`; "
         "each has --help.",
     )
     commands = top.add_subparsers(dest="command", required=True)

@@ -76,19 +76,6 @@ def parse_date_agreed(value: str) -> datetime:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def _required(field: str) -> FieldProblem:
-    return FieldProblem(Errors.REQUIRED_FIELD_MISSING, field, "is required", {"field": field})
-
-
-def _too_long(field: str, maximum: int) -> FieldProblem:
-    return FieldProblem(
-        Errors.LENGTH_OUT_OF_RANGE,
-        field,
-        "must be {min}-{max} characters long",
-        {"field": field, "min": 1, "max": maximum},
-    )
-
-
 class AgreementService:
     def __init__(
         self, uow: UnitOfWorkFactory, clock: Clock, visibility: Visibility | None = None
@@ -102,7 +89,7 @@ class AgreementService:
         problems: list[FieldProblem] = []
         template = None
         if is_blank(draft.template_id):
-            problems.append(_required("templateId"))
+            problems.append(FieldProblem.required("templateId"))
         else:
             kind = None if draft.agreement_type is None else agreement_type_of(draft.agreement_type)
             template_id = (draft.template_id or "").strip().lower()
@@ -128,7 +115,7 @@ class AgreementService:
 
     def _date_agreed(self, draft: AgreementDraft, problems: list[FieldProblem]) -> datetime | None:
         if is_blank(draft.date_agreed):
-            problems.append(_required("dateAgreed"))
+            problems.append(FieldProblem.required("dateAgreed"))
             return None
         try:
             agreed = parse_date_agreed(draft.date_agreed or "")
@@ -147,7 +134,7 @@ class AgreementService:
 
     def _contact(self, draft: AgreementDraft, problems: list[FieldProblem]) -> Contact | None:
         if not draft.contact_given:
-            problems.append(_required("primaryContact"))
+            problems.append(FieldProblem.required("primaryContact"))
             return None
         before = len(problems)
         names = (
@@ -157,9 +144,9 @@ class AgreementService:
         )
         for path, value, maximum in names:
             if is_blank(value):
-                problems.append(_required(path))
+                problems.append(FieldProblem.required(path))
             elif len((value or "").strip()) > maximum:
-                problems.append(_too_long(path, maximum))
+                problems.append(FieldProblem.length(path, maximum))
         email = (draft.email or "").strip()
         if email and len(email) <= EMAIL_MAX and (problem := email_problem(email)):
             problems.append(
@@ -169,7 +156,7 @@ class AgreementService:
             )
         phone = (draft.phone_number or "").strip() or None
         if phone is not None and len(phone) > PHONE_MAX:
-            problems.append(_too_long("primaryContact.phoneNumber", PHONE_MAX))
+            problems.append(FieldProblem.length("primaryContact.phoneNumber", PHONE_MAX))
         if len(problems) > before:
             return None
         return Contact(

@@ -53,17 +53,8 @@ def strong_enough(password: str) -> bool:
     return used >= 3
 
 
-def _required(field: str) -> FieldProblem:
-    return FieldProblem(Errors.REQUIRED_FIELD_MISSING, field, "is required", {"field": field})
-
-
 def _length(field: str, value: str, maximum: int) -> FieldProblem | None:
-    if 1 <= len(value) <= maximum:
-        return None
-    params = {"field": field, "min": 1, "max": maximum}
-    return FieldProblem(
-        Errors.LENGTH_OUT_OF_RANGE, field, "must be {min}-{max} characters long", params
-    )
+    return None if 1 <= len(value) <= maximum else FieldProblem.length(field, maximum)
 
 
 def _check_common(draft: UserDraft, problems: list[FieldProblem]) -> None:
@@ -115,7 +106,7 @@ class CustomerUserService:
         problems: list[FieldProblem] = []
         upn = (draft.user_principal_name or "").strip()
         if not upn:
-            problems.append(_required("userPrincipalName"))
+            problems.append(FieldProblem.required("userPrincipalName"))
         else:
             _, at, domain = upn.rpartition("@")
             if not at or domain.lower() != customer.domain.lower():
@@ -142,7 +133,7 @@ class CustomerUserService:
             ("passwordProfile.password", draft.password),
         ):
             if is_blank(value):
-                problems.append(_required(field))
+                problems.append(FieldProblem.required(field))
         _check_common(draft, problems)
         if problems:
             raise ServiceError.from_problems(problems)

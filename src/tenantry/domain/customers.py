@@ -18,6 +18,7 @@ from tenantry.domain.clock import Clock
 from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.gdap import DEFAULT_DURATION_DAYS, default_gdap_roles
 from tenantry.domain.idempotency import IdempotencyKey, StoredResponse
+from tenantry.domain.idempotent_answers import IdempotentAnswers
 from tenantry.domain.ids import is_guid
 from tenantry.domain.models import (
     AdminUser,
@@ -39,7 +40,6 @@ from tenantry.domain.ports import (
     DomainAlreadyTaken,
     IdempotencyKeyTaken,
     SecretHasher,
-    StorageBusy,
     TwinStillRunning,
     UnitOfWork,
     UnitOfWorkFactory,
@@ -93,6 +93,9 @@ class CustomerService:
         self._hasher = hasher
         self._policy = policy
         self._limits = limits or SandboxLimits()
+        self._answers = IdempotentAnswers(
+            uow, clock, retention=policy.retention, strict=policy.strict_idempotency
+        )
 
     async def create(
         self,
@@ -108,11 +111,8 @@ class CustomerService:
         """Create a customer once per idempotency key; replay the first answer after that.
         The audit trail records the creation, never a replay. `subscriptions` (offers of
         the catalog, already checked) are written in the same transaction."""
-        claim = key.claim(self._policy.strict_idempotency)
-        async with self._uow() as uow:
-            stored = await uow.idempotency.get(claim, self._clock.now())
-        if stored is not None:
-            return self._answer(key, stored, render)
+        if (stored := await self._answers.kept(key, render.failed)) is not None:
+            return stored
 
         refusal = await self._indirect_refusal(partner, draft, app_only=app_only)
         if refusal is not None:
@@ -127,7 +127,8 @@ class CustomerService:
         now = self._clock.now()
         try:
             async with self._uow() as uow:
-                await uow.idempotency.insert(claim, response, now, now + self._policy.retention)
+                claim = self._answers.claim(key)
+                await uow.idempotency.insert(claim, response, now, self._answers.expiry(now))
                 cap = self._limits.customer_cap if self._policy.sandbox else 0
                 if cap and await uow.customers.count_owned(partner.tenant_id) >= cap:
                     raise _SandboxFull(cap)
@@ -135,7 +136,7 @@ class CustomerService:
                 await uow.audit.record(_created_event(actor, new, now))
                 await uow.commit()
         except IdempotencyKeyTaken:
-            return await self._replay(key, render)
+            return await self._answers.replay(key, render.failed)
         except TwinStillRunning as exc:
             raise ServiceError(Errors.REQUEST_IN_PROGRESS) from exc
         except DomainAlreadyTaken:
@@ -151,11 +152,8 @@ class CustomerService:
     ) -> StoredResponse:
         """Answer a request that failed before it could be read (malformed body), keeping
         that answer for its retries like any other."""
-        claim = key.claim(self._policy.strict_idempotency)
-        async with self._uow() as uow:
-            stored = await uow.idempotency.get(claim, self._clock.now())
-        if stored is not None:
-            return self._answer(key, stored, render)
+        if (stored := await self._answers.kept(key, render.failed)) is not None:
+            return stored
         return await self._record(key, render.failed(error), render)
 
     async def _indirect_refusal(
@@ -208,38 +206,10 @@ class CustomerService:
         async with self._uow() as uow:
             return await uow.customers.domain_key_exists(domain_key(domain))
 
-    def _answer(
-        self, key: IdempotencyKey, stored: StoredResponse, render: CreateRenderer
-    ) -> StoredResponse:
-        """Replay the stored answer, unless (strict mode) it answers another body."""
-        if stored.request_hash != key.body_hash:
-            return render.failed(ServiceError(Errors.REQUEST_ID_REUSED))
-        return stored.as_replay()
-
     async def _record(
         self, key: IdempotencyKey, response: StoredResponse, render: CreateRenderer
     ) -> StoredResponse:
-        """Keep a failure for replay; if a concurrent twin recorded first, answer with that."""
-        now = self._clock.now()
-        response = response.answering(key)
-        claim = key.claim(self._policy.strict_idempotency)
-        try:
-            async with self._uow() as uow:
-                await uow.idempotency.insert(claim, response, now, now + self._policy.retention)
-                await uow.commit()
-        except IdempotencyKeyTaken:
-            return await self._replay(key, render)
-        except TwinStillRunning as exc:
-            raise ServiceError(Errors.REQUEST_IN_PROGRESS) from exc
-        return response
-
-    async def _replay(self, key: IdempotencyKey, render: CreateRenderer) -> StoredResponse:
-        claim = key.claim(self._policy.strict_idempotency)
-        async with self._uow() as uow:
-            stored = await uow.idempotency.get(claim, self._clock.now())
-        if stored is None:  # the twin's record expired in between: nothing left to wait on
-            raise StorageBusy("idempotency record vanished")
-        return self._answer(key, stored, render)
+        return await self._answers.record(key, response, render.failed)
 
     def _build(
         self, partner: Partner, valid: ValidCustomer, choices: tuple[SubscriptionChoice, ...] = ()

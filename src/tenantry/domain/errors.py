@@ -288,6 +288,17 @@ class FieldProblem:
     reason: str
     params: Mapping[str, object] = field(default_factory=dict)
 
+    @classmethod
+    def required(cls, path: str) -> FieldProblem:
+        """A required member missing or blank (880009)."""
+        return cls(Errors.REQUIRED_FIELD_MISSING, path, "is required", {"field": path})
+
+    @classmethod
+    def length(cls, path: str, maximum: int, minimum: int = 1) -> FieldProblem:
+        """A member outside its length limits (880008)."""
+        params = {"field": path, "min": minimum, "max": maximum}
+        return cls(Errors.LENGTH_OUT_OF_RANGE, path, "must be {min}-{max} characters long", params)
+
 
 class ServiceError(Exception):
     """A failure with a Partner Center code. The API renders it as the error envelope."""

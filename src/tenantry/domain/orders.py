@@ -17,15 +17,11 @@ from tenantry.domain.commerce import LineItemDraft, Order
 from tenantry.domain.customers import CreatePolicy, visible_customer
 from tenantry.domain.errors import Errors, FieldProblem, ServiceError
 from tenantry.domain.idempotency import IdempotencyKey, StoredResponse
+from tenantry.domain.idempotent_answers import IdempotentAnswers
 from tenantry.domain.models import Partner
 from tenantry.domain.offers import find_offer
 from tenantry.domain.order_building import build_order
-from tenantry.domain.ports import (
-    IdempotencyKeyTaken,
-    StorageBusy,
-    TwinStillRunning,
-    UnitOfWorkFactory,
-)
+from tenantry.domain.ports import IdempotencyKeyTaken, TwinStillRunning, UnitOfWorkFactory
 from tenantry.domain.roles import authorize_customer_change
 from tenantry.domain.sandbox import Visibility, cutoff_of
 
@@ -41,9 +37,10 @@ class OrderRenderer(Protocol):
     def failed(self, error: ServiceError) -> StoredResponse: ...
 
 
-def check_lines(lines: tuple[LineItemDraft, ...]) -> None:
-    """Every problem of the line items at once: offers of the catalog, their quantities,
-    names, and line numbers 0 to count-1 as Partner Center numbers them."""
+def check_lines(lines: tuple[LineItemDraft, ...], country: str) -> None:
+    """Every problem of the line items at once: offers of the catalog (an unknown one is
+    named with the customer's `country`), their quantities, names, and line numbers 0 to
+    count-1 as Partner Center numbers them."""
     problems: list[FieldProblem] = []
     if not lines:
         reason = "lineItems must hold at least one line item"
@@ -65,7 +62,7 @@ def check_lines(lines: tuple[LineItemDraft, ...]) -> None:
         base = f"lineItems[{index}]"
         offer = find_offer(line.offer_id)
         if offer is None:
-            params: dict[str, object] = {"offer_id": line.offer_id[:100], "country": "*"}
+            params: dict[str, object] = {"offer_id": line.offer_id[:100], "country": country}
             problems.append(
                 FieldProblem(Errors.OFFER_NOT_FOUND, f"{base}.offerId", "is not an offer", params)
             )
@@ -82,16 +79,7 @@ def check_lines(lines: tuple[LineItemDraft, ...]) -> None:
             )
         name = line.friendly_name
         if name is not None and len(name) > NAME_MAX:
-            params = {"field": f"{base}.friendlyName", "min": 1, "max": NAME_MAX}
-
-            problems.append(
-                FieldProblem(
-                    Errors.LENGTH_OUT_OF_RANGE,
-                    f"{base}.friendlyName",
-                    "must be {min}-{max} characters long",
-                    params,
-                )
-            )
+            problems.append(FieldProblem.length(f"{base}.friendlyName", NAME_MAX))
         mpn = line.partner_id_on_record
         if mpn is not None and not (mpn.isascii() and mpn.isdigit() and len(mpn) <= 16):
             reason = f"{base}.partnerIdOnRecord must be a partner id (MPN id): digits only"
@@ -117,8 +105,10 @@ class OrderService:
     ) -> None:
         self._uow = uow
         self._clock = clock
-        self._policy = policy
         self._visibility = visibility
+        self._answers = IdempotentAnswers(
+            uow, clock, retention=policy.retention, strict=policy.strict_idempotency
+        )
 
     async def create(
         self,
@@ -133,17 +123,13 @@ class OrderService:
         actor: Actor,
     ) -> StoredResponse:
         """Place the order once per idempotency key; replay the first answer after that."""
-        claim = key.claim(self._policy.strict_idempotency)
-        async with self._uow() as work:
-            stored = await work.idempotency.get(claim, self._clock.now())
-        if stored is not None:
-            return self._answer(key, stored, render)
+        if (stored := await self._answers.kept(key, render.failed)) is not None:
+            return stored
         try:
             authorize_customer_change(app_only, roles)
-            check_lines(lines)
             return await self._place(partner, key, customer_id, lines, render, actor)
         except IdempotencyKeyTaken:
-            return await self._replay(key, render)
+            return await self._answers.replay(key, render.failed)
         except TwinStillRunning as exc:
             raise ServiceError(Errors.REQUEST_IN_PROGRESS) from exc
         except ServiceError as error:
@@ -159,16 +145,17 @@ class OrderService:
         actor: Actor,
     ) -> StoredResponse:
         now = self._clock.now()
-        claim = key.claim(self._policy.strict_idempotency)
         async with self._uow() as work:
             customer = await visible_customer(
                 work, partner, customer_id, cutoff_of(self._visibility)
             )
+            check_lines(lines, customer.billing.address.country)
             if not await has_customer_agreement(work, customer.id):
                 raise ServiceError(Errors.AGREEMENT_REQUIRED, {"customer_id": customer.id})
             order, subscriptions = build_order(customer.id, lines, now)
             response = render.created(order).answering(key)
-            await work.idempotency.insert(claim, response, now, now + self._policy.retention)
+            claim = self._answers.claim(key)
+            await work.idempotency.insert(claim, response, now, self._answers.expiry(now))
             await work.orders.add(order)
             await work.subscriptions.add(subscriptions)
             placed = audit_event(
@@ -192,37 +179,9 @@ class OrderService:
         self, key: IdempotencyKey, error: ServiceError, render: OrderRenderer
     ) -> StoredResponse:
         """Keep a refusal for replay; if a concurrent twin recorded first, answer with that."""
-        claim = key.claim(self._policy.strict_idempotency)
-        now = self._clock.now()
-        async with self._uow() as work:
-            stored = await work.idempotency.get(claim, now)
-        if stored is not None:
-            return self._answer(key, stored, render)
-        response = render.failed(error).answering(key)
-        try:
-            async with self._uow() as work:
-                await work.idempotency.insert(claim, response, now, now + self._policy.retention)
-                await work.commit()
-        except IdempotencyKeyTaken:
-            return await self._replay(key, render)
-        except TwinStillRunning as exc:
-            raise ServiceError(Errors.REQUEST_IN_PROGRESS) from exc
-        return response
-
-    def _answer(
-        self, key: IdempotencyKey, stored: StoredResponse, render: OrderRenderer
-    ) -> StoredResponse:
-        if stored.request_hash != key.body_hash:
-            return render.failed(ServiceError(Errors.REQUEST_ID_REUSED))
-        return stored.as_replay()
-
-    async def _replay(self, key: IdempotencyKey, render: OrderRenderer) -> StoredResponse:
-        claim = key.claim(self._policy.strict_idempotency)
-        async with self._uow() as work:
-            stored = await work.idempotency.get(claim, self._clock.now())
-        if stored is None:
-            raise StorageBusy("idempotency record vanished")
-        return self._answer(key, stored, render)
+        if (stored := await self._answers.kept(key, render.failed)) is not None:
+            return stored
+        return await self._answers.record(key, render.failed(error), render.failed)
 
     async def of_customer(self, partner: Partner, customer_id: str) -> list[Order]:
         async with self._uow() as work:

@@ -37,14 +37,7 @@ class SubscriptionPatch:
 
 
 def _name_problem(name: str) -> FieldProblem | None:
-    if 1 <= len(name) <= NAME_MAX:
-        return None
-    return FieldProblem(
-        Errors.LENGTH_OUT_OF_RANGE,
-        NAME_PATH,
-        "must be {min}-{max} characters long",
-        {"field": NAME_PATH, "min": 1, "max": NAME_MAX},
-    )
+    return None if 1 <= len(name) <= NAME_MAX else FieldProblem.length(NAME_PATH, NAME_MAX)
 
 
 def _not_found(customer_id: str, subscription_id: str) -> ServiceError:
@@ -84,6 +77,16 @@ def apply_patch(current: Subscription, patch: SubscriptionPatch) -> Subscription
                 {"status": (patch.status or "")[:32]},
             )
         )
+    elif status == SUSPENDED and quantity != current.quantity:
+        # A suspended subscription keeps its licences until it is reactivated.
+        problems.append(
+            FieldProblem(
+                Errors.MEMBER_IMMUTABLE,
+                "quantity",
+                "cannot be changed while the subscription is suspended",
+                {"field": "quantity"},
+            )
+        )
     if problems:
         raise ServiceError.from_problems(problems)
     return replace(current, friendly_name=name, quantity=quantity, status=status)
@@ -101,19 +104,32 @@ class SubscriptionService:
         return await visible_customer(work, partner, customer_id, cutoff_of(self._visibility))
 
     async def of_customer(self, partner: Partner, customer_id: str) -> list[Subscription]:
-        async with self._uow() as work:
-            customer = await self._customer(work, partner, customer_id)
-            return await work.subscriptions.of_customer(customer.id)
+        return (await self.listing(partner, customer_id))[1]
 
-    async def get(self, partner: Partner, customer_id: str, subscription_id: str) -> Subscription:
+    async def listing(
+        self, partner: Partner, customer_id: str
+    ) -> tuple[Customer, list[Subscription]]:
+        """The customer (its country names the offers' links) and its subscriptions."""
         async with self._uow() as work:
             customer = await self._customer(work, partner, customer_id)
-            found = is_guid(subscription_id) and await work.subscriptions.get(
-                customer.id, subscription_id.lower()
-            )
+            return customer, await work.subscriptions.of_customer(customer.id)
+
+    async def _find(
+        self, work: UnitOfWork, customer: Customer, subscription_id: str
+    ) -> Subscription:
+        found = is_guid(subscription_id) and await work.subscriptions.get(
+            customer.id, subscription_id.lower()
+        )
         if not found:
             raise _not_found(customer.id, subscription_id)
         return found
+
+    async def get(
+        self, partner: Partner, customer_id: str, subscription_id: str
+    ) -> tuple[Customer, Subscription]:
+        async with self._uow() as work:
+            customer = await self._customer(work, partner, customer_id)
+            return customer, await self._find(work, customer, subscription_id)
 
     async def update(
         self,
@@ -125,20 +141,16 @@ class SubscriptionService:
         *,
         app_only: bool,
         actor: Actor,
-    ) -> Subscription:
+    ) -> tuple[Customer, Subscription]:
         """Apply a PATCH: a new friendly name, quantity (within the offer's limits) or
         status (suspend an active subscription, reactivate a suspended one)."""
         authorize_customer_change(app_only, roles)
         async with self._uow() as work:
             customer = await self._customer(work, partner, customer_id)
-            current = is_guid(subscription_id) and await work.subscriptions.get(
-                customer.id, subscription_id.lower()
-            )
-            if not current:
-                raise _not_found(customer.id, subscription_id)
+            current = await self._find(work, customer, subscription_id)
             updated = apply_patch(current, patch)
             if updated == current:
-                return current
+                return customer, current
             await work.subscriptions.update(updated)
             changed = {
                 wire: getattr(updated, field)
@@ -160,7 +172,7 @@ class SubscriptionService:
             )
             await work.audit.record(event)
             await work.commit()
-        return updated
+        return customer, updated
 
     async def rename(
         self,

@@ -24,7 +24,7 @@ from tenantry.domain.models import (
 )
 from tenantry.domain.ports import DomainAlreadyTaken, StorageBusy
 from tenantry.storage import tables as t
-from tenantry.storage.customer_user_repository import customer_user
+from tenantry.storage.customer_user_repository import customer_user, user_row
 from tenantry.storage.order_repository import insert_order
 from tenantry.storage.subscription_repository import insert_subscriptions
 
@@ -98,20 +98,7 @@ class SqlCustomerRepository:
             # Anything else (the partner removed by a concurrent reset, say) is not the
             # caller's fault and is worth a retry.
             raise StorageBusy(str(exc.orig)) from exc
-        a = new.admin
-        await self._conn.execute(
-            _INSERT_USER,
-            {
-                "id": a.id,
-                "customer_id": a.customer_id,
-                "user_name": a.user_name,
-                "user_principal_name": a.user_principal_name,
-                "user_principal_name_key": a.user_principal_name.lower(),
-                "password_hash": a.password_hash,
-                "must_change_password": a.must_change_password,
-                "created_at": a.created_at,
-            },
-        )
+        await self._conn.execute(_INSERT_USER, user_row(new.admin))
         r = new.relationship
         await self._conn.execute(
             _INSERT_RELATIONSHIP,

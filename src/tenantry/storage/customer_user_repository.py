@@ -31,6 +31,24 @@ def customer_user(r: Any) -> AdminUser:
     )
 
 
+def user_row(user: AdminUser) -> dict[str, Any]:
+    """The `users` row of a user: the admin made with its customer, or one added later."""
+    return {
+        "id": user.id,
+        "customer_id": user.customer_id,
+        "user_name": user.user_name,
+        "user_principal_name": user.user_principal_name,
+        "user_principal_name_key": user.user_principal_name.lower(),
+        "password_hash": user.password_hash,
+        "must_change_password": user.must_change_password,
+        "created_at": user.created_at,
+        "display_name": user.display_name,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "usage_location": user.usage_location,
+    }
+
+
 class SqlCustomerUserRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
@@ -44,23 +62,7 @@ class SqlCustomerUserRepository:
         try:
             # A savepoint: the refused insert must not spoil the caller's transaction.
             async with self._conn.begin_nested():
-                await self._conn.execute(
-                    _INSERT,
-                    {
-                        "id": user.id,
-                        "customer_id": user.customer_id,
-                        "user_name": user.user_name,
-                        "user_principal_name": user.user_principal_name,
-                        "user_principal_name_key": user.user_principal_name.lower(),
-                        "password_hash": user.password_hash,
-                        "must_change_password": user.must_change_password,
-                        "created_at": user.created_at,
-                        "display_name": user.display_name,
-                        "first_name": user.first_name,
-                        "last_name": user.last_name,
-                        "usage_location": user.usage_location,
-                    },
-                )
+                await self._conn.execute(_INSERT, user_row(user))
         except IntegrityError as exc:
             if "user_principal_name_key" in str(exc.orig):
                 raise UserNameTaken(user.user_principal_name) from exc

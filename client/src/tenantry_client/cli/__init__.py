@@ -21,7 +21,8 @@ from tenantry_client._client import PartnerClient
 from tenantry_client._errors import PartnerCenterError
 from tenantry_client._models import Address, Customer
 from tenantry_client.cli._args import UsageError, build_parser
-from tenantry_client.cli._commerce import run_commerce
+from tenantry_client.cli._commerce import first_pages, run_commerce
+from tenantry_client.cli._commerce_args import GROUPS as COMMERCE_GROUPS
 from tenantry_client.cli._connect import Connection, resolve
 from tenantry_client.cli._fields import FIELDS, apply_fields, dest, missing_required
 from tenantry_client.cli._login import login, logout, profiles_command
@@ -90,13 +91,7 @@ def _listing(args: argparse.Namespace, client: PartnerClient) -> int:
             indirect_reseller=args.indirect_reseller,
             size=args.size,
         )
-    customers: list[Customer] = []
-    more = False
-    for page in pager.by_page():
-        customers.extend(page.items)
-        if not args.all:
-            more = page.continuation_token is not None
-            break
+    customers, more = first_pages(pager, args.all)
     print_customers(customers, args.output)
     if more:
         print("(more customers: --all lists every page)", file=sys.stderr)
@@ -161,11 +156,7 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "tenantry-client") ->
         "customers": _customers,
         "domains": _domains,
         "addresses": _addresses,
-        "agreements": run_commerce,
-        "offers": run_commerce,
-        "orders": run_commerce,
-        "subscriptions": run_commerce,
-        "users": run_commerce,
+        **dict.fromkeys(COMMERCE_GROUPS, run_commerce),
         "login": login,
         "logout": logout,
         "profiles": profiles_command,

@@ -9,16 +9,21 @@ import string
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from tenantry_client._agreements import MICROSOFT_CUSTOMER_AGREEMENT, Agreement, Contact
 from tenantry_client._client import PartnerClient
 from tenantry_client._offers import Offer
 from tenantry_client._orders import Order
+from tenantry_client._paging import Pager
 from tenantry_client._subscriptions import Subscription
 from tenantry_client._users import CustomerUser, PasswordProfile
+from tenantry_client._wire import timestamp
 from tenantry_client.cli._args import UsageError
 from tenantry_client.cli._connect import resolve
 from tenantry_client.cli._output import emit_json, key_values, table
+
+T = TypeVar("T")
 
 _SYMBOLS = "!#%+-.:=?@_"
 
@@ -36,14 +41,20 @@ def generate_password(length: int = 16) -> str:
 def _date(text: str | None) -> datetime:
     if text is None:
         return datetime.now(UTC)
-    value = text.strip()
-    if value.endswith(("Z", "z")):
-        value = value[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"--date {text!r} is not an ISO 8601 date and time") from None
+    parsed = timestamp(text)
+    if parsed is None:
+        raise UsageError(f"--date {text!r} is not an ISO 8601 date and time")
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def first_pages(pager: Pager[T], every: bool) -> tuple[list[T], bool]:
+    """The items of the first page (`every`: of every page), and whether more are left."""
+    items: list[T] = []
+    for page in pager.by_page():
+        items.extend(page.items)
+        if not every:
+            return items, page.continuation_token is not None
+    return items, False
 
 
 def template_id(client: PartnerClient) -> str:
@@ -145,13 +156,7 @@ def _offers(args: argparse.Namespace, client: PartnerClient) -> None:
         return
     if args.size is not None and args.size < 1:
         raise UsageError("--size must be at least 1")
-    offers: list[Offer] = []
-    more = False
-    for page in client.offers.list(args.country, size=args.size).by_page():
-        offers.extend(page.items)
-        if not args.all:
-            more = page.continuation_token is not None
-            break
+    offers, more = first_pages(client.offers.list(args.country, size=args.size), args.all)
     if not _collection([o.to_wire() for o in offers], args.output):
         rows = [
             [
@@ -273,18 +278,15 @@ def _new_user(args: argparse.Namespace) -> tuple[CustomerUser, bool]:
 
 def _users(args: argparse.Namespace, client: PartnerClient) -> None:
     if args.command == "list":
-        users: list[CustomerUser] = []
-        for page in client.users.list(args.customer_id).by_page():
-            users.extend(page.items)
-            if not args.all and page.continuation_token is not None:
-                print("(more users: --all lists every page)", file=sys.stderr)
-                break
+        users, more = first_pages(client.users.list(args.customer_id), args.all)
         if not _collection([u.to_wire() for u in users], args.output):
             rows = [
                 [u.id or "", u.user_principal_name or "", u.display_name or "", u.state or ""]
                 for u in users
             ]
             table(["ID", "USER PRINCIPAL NAME", "DISPLAY NAME", "STATE"], rows)
+        if more:
+            print("(more users: --all lists every page)", file=sys.stderr)
         return
     if args.command == "get":
         user = client.users.get(args.customer_id, args.user_id)

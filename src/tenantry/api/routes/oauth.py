@@ -15,6 +15,7 @@ import binascii
 import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import assert_never
 from urllib.parse import parse_qs, unquote
 
 import orjson
@@ -26,6 +27,13 @@ from tenantry.api.openapi import OAUTH_ERRORS, TOKEN_FORM, form_body
 from tenantry.auth.grants import GrantRejected
 from tenantry.auth.ports import SignIn
 from tenantry.auth.scopes import ScopeError, oidc_scopes, requested_audience
+from tenantry.auth.sign_in import (
+    CodeRequired,
+    PasswordOnly,
+    SignedIn,
+    TooManyAttempts,
+    WrongPassword,
+)
 from tenantry.auth.token_requests import (
     InvalidClientSecret,
     TokenRequestRejected,
@@ -151,19 +159,38 @@ async def _password_user(
     username, password = form.get("username", ""), form.get("password", "")
     if not username or not password:
         raise OAuthError(400, "invalid_request", 900144, "'username' and 'password' are required.")
-    try:
-        user = await runtime.token_requests.password_user(app, username, password)
-    except TokenRequestRejected as exc:
-        raise _rejected(exc) from exc
-    if runtime.second_factor.needs_code(user.mfa):
-        raise OAuthError(
-            400,
-            "interaction_required",
-            50076,
-            "The user must complete multi-factor authentication: sign in through the "
-            "authorization code flow.",
-        )
-    return user, runtime.second_factor.vouched(user.mfa)
+    # The sign-in pages' service: the same attempts limit, counted before the password.
+    result = await runtime.sign_in.check_password(username, password, client_id=app.client_id)
+    match result:
+        case TooManyAttempts():
+            raise OAuthError(
+                400,
+                "invalid_grant",
+                50053,
+                "The account is locked: too many sign-in attempts with a wrong user name or "
+                "password. Try again in a minute.",
+            )
+        case WrongPassword():
+            raise OAuthError(
+                400,
+                "invalid_grant",
+                50126,
+                "Error validating credentials: invalid username or password.",
+            )
+        case CodeRequired():
+            raise OAuthError(
+                400,
+                "interaction_required",
+                50076,
+                "The user must complete multi-factor authentication: sign in through the "
+                "authorization code flow.",
+            )
+        case PasswordOnly(user=user):
+            return user, False
+        case SignedIn(user=user):
+            return user, True
+        case _:
+            assert_never(result)
 
 
 async def _signed_in_user(request: Request, sign_in: SignIn) -> PartnerUser:

@@ -28,9 +28,7 @@ def _country(customer: Customer) -> str:
 
 @router.get(BASE, summary="List the customer's subscriptions")
 async def subscriptions(customer_id: str, request: Request, caller: CallerDep) -> Response:
-    runtime = runtime_of(request)
-    found = await runtime.subscriptions.of_customer(caller.partner, customer_id)
-    customer = await runtime.customers.get(caller.partner, customer_id)
+    customer, found = await runtime_of(request).subscriptions.listing(caller.partner, customer_id)
     items = [subscription_wire(s, _country(customer)) for s in found]
     body = collection_wire(items, f"/customers/{customer.id}/subscriptions")
     return Response(orjson.dumps(body), media_type=JSON_TYPE)
@@ -40,9 +38,8 @@ async def subscriptions(customer_id: str, request: Request, caller: CallerDep) -
 async def subscription(
     customer_id: str, subscription_id: str, request: Request, caller: CallerDep
 ) -> Response:
-    runtime = runtime_of(request)
-    found = await runtime.subscriptions.get(caller.partner, customer_id, subscription_id)
-    customer = await runtime.customers.get(caller.partner, customer_id)
+    service = runtime_of(request).subscriptions
+    customer, found = await service.get(caller.partner, customer_id, subscription_id)
     return Response(
         orjson.dumps(subscription_wire(found, _country(customer))), media_type=JSON_TYPE
     )
@@ -56,9 +53,8 @@ async def subscription(
 async def update_subscription(
     customer_id: str, subscription_id: str, request: Request, caller: CallerDep
 ) -> Response:
-    runtime = runtime_of(request)
     patch = patch_from_wire(parse_json_object(await read_body(request)))
-    updated = await runtime.subscriptions.update(
+    customer, updated = await runtime_of(request).subscriptions.update(
         caller.partner,
         caller.principal.roles,
         customer_id,
@@ -67,7 +63,6 @@ async def update_subscription(
         app_only=caller.principal.app_only,
         actor=caller.actor(request),
     )
-    customer = await runtime.customers.get(caller.partner, customer_id)
     return Response(
         orjson.dumps(subscription_wire(updated, _country(customer))), media_type=JSON_TYPE
     )

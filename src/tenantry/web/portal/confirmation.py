@@ -9,18 +9,16 @@ password is gone for good.
 
 from __future__ import annotations
 
-import base64
 import time
 
-import orjson
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from tenantry.http.deps import runtime_of
-from tenantry.security.sealing import SealError
 from tenantry.web.locale import Translator
 from tenantry.web.portal import session as s
+from tenantry.web.portal.draft import opened_value, sealed_value
 from tenantry.web.portal.messages import MESSAGES
 from tenantry.web.portal.submission import REVEAL_SECONDS, Created
 from tenantry.web.portal.wizard_state import BASE, named_wizard, step_url
@@ -46,32 +44,22 @@ def redirect_to_page(
         "p": created.password,
         "t": int(time.time()),
     }
-    sealed = runtime_of(request).portal_sealer.seal(
-        orjson.dumps(kept), _bound_to(session.user.id, draft_id)
-    )
-    response.set_cookie(
-        COOKIE_PREFIX + draft_id,
-        base64.urlsafe_b64encode(sealed).decode().rstrip("="),
-        max_age=REVEAL_SECONDS,
-        httponly=True,
-        samesite="strict",
-        secure=s.secure(request),
-        path=PATH,
-    )
+    sealer = runtime_of(request).portal_sealer
+    value = sealed_value(sealer, kept, _bound_to(session.user.id, draft_id))
+    s.set_cookie(request, response, COOKIE_PREFIX + draft_id, value, REVEAL_SECONDS, path=PATH)
     return response
 
 
 def _kept(request: Request, session: s.Session, draft_id: str) -> tuple[Created, int] | None:
     value = request.cookies.get(COOKIE_PREFIX + draft_id, "")
+    sealer = runtime_of(request).portal_sealer
+    kept = opened_value(sealer, value, _bound_to(session.user.id, draft_id))
+    if kept is None:
+        return None
     try:
-        sealed = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-        opened = runtime_of(request).portal_sealer.open(
-            sealed, _bound_to(session.user.id, draft_id)
-        )
-        kept = orjson.loads(opened)
         created = Created(str(kept["c"]), str(kept["u"]), kept["p"])
         at = int(kept["t"])
-    except (SealError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
         return None
     if not isinstance(created.password, str | None) or time.time() - at > REVEAL_SECONDS:
         return None

@@ -45,13 +45,25 @@ def _strings(value: Any) -> dict[str, str] | None:
     return value
 
 
-def _opened(sealer: Sealer, user_id: str, draft_id: str, value: str) -> dict[str, Any] | None:
+def sealed_value(sealer: Sealer, payload: Mapping[str, Any], context: bytes) -> str:
+    """A wizard cookie's value (a draft, a confirmation): `payload` as JSON, sealed for
+    `context`, in base64url."""
+    sealed = sealer.seal(orjson.dumps(payload), context)
+    return base64.urlsafe_b64encode(sealed).decode().rstrip("=")
+
+
+def opened_value(sealer: Sealer, value: str, context: bytes) -> dict[str, Any] | None:
+    """The payload of a `sealed_value` for `context`; None for any other value."""
     try:
         sealed = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-        payload = orjson.loads(sealer.open(sealed, _bound_to(user_id, draft_id)))
+        payload = orjson.loads(sealer.open(sealed, context))
     except (SealError, ValueError):  # orjson.JSONDecodeError is a ValueError
         return None
     return payload if isinstance(payload, dict) else None
+
+
+def _opened(sealer: Sealer, user_id: str, draft_id: str, value: str) -> dict[str, Any] | None:
+    return opened_value(sealer, value, _bound_to(user_id, draft_id))
 
 
 @dataclass(frozen=True)
@@ -98,8 +110,7 @@ class WizardDraft:
             "sd": self.offers_done,
             "x": expires,
         }
-        sealed = sealer.seal(orjson.dumps(payload), _bound_to(user_id, self.draft_id))
-        return base64.urlsafe_b64encode(sealed).decode().rstrip("=")
+        return sealed_value(sealer, payload, _bound_to(user_id, self.draft_id))
 
     @classmethod
     def open(

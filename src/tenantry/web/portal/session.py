@@ -66,6 +66,21 @@ def secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
+def set_cookie(
+    request: Request, response: Response, name: str, value: str, max_age: int, path: str = PATH
+) -> None:
+    """Every portal cookie: HttpOnly, SameSite=Strict, Secure over https."""
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="strict",
+        secure=secure(request),
+        path=path,
+    )
+
+
 async def new_session_cookie(request: Request, response: Response, user: PartnerUser) -> None:
     runtime = runtime_of(request)
     ticket = SessionTicket(
@@ -75,16 +90,7 @@ async def new_session_cookie(request: Request, response: Response, user: Partner
         expires=int(time.time()) + SESSION_SECONDS,
         session_id=await runtime.portal_sessions.start(user),
     )
-    value = ticket.to_token(runtime.portal_session)
-    response.set_cookie(
-        COOKIE,
-        value,
-        max_age=SESSION_SECONDS,
-        httponly=True,
-        samesite="strict",
-        secure=secure(request),
-        path=PATH,
-    )
+    set_cookie(request, response, COOKIE, ticket.to_token(runtime.portal_session), SESSION_SECONDS)
 
 
 async def end_session(request: Request, session: Session, response: Response) -> None:
@@ -175,15 +181,7 @@ def page(
         **context,
     )
     if request.query_params.get("lang"):
-        response.set_cookie(
-            LANG_COOKIE,
-            locale,
-            max_age=_LANG_SECONDS,
-            httponly=True,
-            samesite="strict",
-            secure=secure(request),
-            path=PATH,
-        )
+        set_cookie(request, response, LANG_COOKIE, locale, _LANG_SECONDS)
     return response
 
 

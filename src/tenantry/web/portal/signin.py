@@ -64,15 +64,7 @@ def _form_page(
         login_csrf=token,
         sandbox_user=DEV_USER_UPN if runtime.settings.sandbox and step == "password" else None,
     )
-    response.set_cookie(
-        LOGIN_COOKIE,
-        token,
-        max_age=15 * 60,
-        httponly=True,
-        samesite="strict",
-        secure=s.secure(request),
-        path=f"{s.PATH}/signin",
-    )
+    s.set_cookie(request, response, LOGIN_COOKIE, token, 15 * 60, path=f"{s.PATH}/signin")
     return response
 
 

@@ -67,15 +67,7 @@ def save(request: Request, response: Response, session: s.Session, draft: Wizard
     showing(request, draft)
     if len(value) > _COOKIE_MAX:
         return False
-    response.set_cookie(
-        COOKIE_PREFIX + draft.draft_id,
-        value,
-        max_age=WIZARD_SECONDS,
-        httponly=True,
-        samesite="strict",
-        secure=s.secure(request),
-        path=BASE,
-    )
+    s.set_cookie(request, response, COOKIE_PREFIX + draft.draft_id, value, WIZARD_SECONDS, BASE)
     return True
 
 
