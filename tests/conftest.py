@@ -24,19 +24,33 @@ BACKENDS = ["sqlite", "postgresql"]
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # Under pytest-xdist each worker looks for PostgreSQL; it tells the controller (below).
+    worker_output = getattr(session.config, "workeroutput", None)
+    if worker_output is not None and postgres_looked_for():
+        server = shared_postgres()
+        worker_output["postgres"] = (server.how, True) if server else (why_no_postgres(), False)
     stop_shared_postgres()
 
 
+# What each pytest-xdist worker said of PostgreSQL: (how it ran, or why not; whether it ran).
+_WORKERS_POSTGRES: list[tuple[str, bool]] = []
+
+
+def pytest_testnodedown(node: Any, error: object) -> None:
+    said = getattr(node, "workeroutput", {}).get("postgres")
+    if said is not None:
+        _WORKERS_POSTGRES.append((str(said[0]), bool(said[1])))
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not postgres_looked_for():
-        return
-    server = shared_postgres()
-    if server is None:
-        terminalreporter.write_line(
-            "PostgreSQL tests could NOT run: " + why_no_postgres(), red=True, bold=True
-        )
-    else:
-        terminalreporter.write_line(f"PostgreSQL tests ran against {server.how}.", green=True)
+    said = list(_WORKERS_POSTGRES)
+    if postgres_looked_for():
+        server = shared_postgres()
+        said.append((server.how, True) if server else (why_no_postgres(), False))
+    for text in sorted({text for text, ran in said if not ran}):
+        terminalreporter.write_line("PostgreSQL tests could NOT run: " + text, red=True, bold=True)
+    for text in sorted({text for text, ran in said if ran}):
+        terminalreporter.write_line(f"PostgreSQL tests ran against {text}.", green=True)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

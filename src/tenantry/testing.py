@@ -29,6 +29,7 @@ import tempfile
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -73,6 +74,7 @@ class Sandbox:
         self.tenant_id = DEV_TENANT_ID
         self._server = server
         self._client: httpx.Client | None = None
+        self._closer: weakref.finalize[Any, Any] | None = None
         self._tokens: dict[str, tuple[str, float]] = {}
         self._keys_checked = True
 
@@ -93,13 +95,22 @@ class Sandbox:
             self._client = httpx.Client(
                 base_url=self.base_url, transport=self.asgi_transport(), timeout=30
             )
+            # A Sandbox dropped without close() still closes its connections (no
+            # ResourceWarning for an unclosed socket later, in some other test).
+            self._closer = weakref.finalize(self, self._client.close)
         return self._client
 
     def close(self) -> None:
         """Close the pooled HTTP client (the session fixture does it at the end)."""
-        if self._client is not None:
-            self._client.close()
+        if self._closer is not None:
+            self._closer()
             self._client = None
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _cached_token(self, kind: str, form: dict[str, str]) -> str:
         # After a reset, check the cached tokens' keys once: a sandbox elsewhere may have
@@ -175,15 +186,11 @@ class Sandbox:
 async def _reset_in_process(app: Any, runtime: Any, empty: bool) -> None:
     """What `POST /_tenantry/reset` and `PUT /_tenantry/limits` (no cap, no delay) do,
     called on the server's loop."""
-    from tenantry.control.fault_registry import registry_of
-    from tenantry.control.request_log import request_log_of
+    from tenantry.control.state import reset_sandbox
     from tenantry.domain.audit import SANDBOX, Actor
 
     actor = Actor(SANDBOX, "control plane", str(uuid.uuid4()), str(uuid.uuid4()))
-    await runtime.sandbox_state.reset(actor, empty=empty)
-    runtime.forget_partners()
-    registry_of(app).clear()
-    request_log_of(app).clear()
+    await reset_sandbox(app, runtime, actor, empty=empty)
     runtime.limits.customer_cap = 0
     runtime.limits.provisioning_delay_seconds = 0.0
 

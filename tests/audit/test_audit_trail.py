@@ -3,6 +3,7 @@ through `GET /_tenantry/audit` behind the audit key. Both backends."""
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 from typing import Any
@@ -188,10 +189,10 @@ def test_a_subscription_rename_in_the_portal_is_recorded(audited: LiveServer) ->
         prefix = unique_prefix("auditsub")
         review = complete_wizard(http, {**US_ACCOUNT, "domain": prefix}, {"azure": 1})
         done = submit_review(http, review)
-        found = re.search(r'href="/portal/customers/([0-9a-f-]{36})"', done.text)
-        assert found, done.text
-        customer_id = found.group(1)
-        page = http.get(f"/portal/customers/{customer_id}")
+        finish = re.search(r'href="(/portal/customers/new/done/finish\?wizard=[^"]+)"', done.text)
+        assert finish, done.text
+        page = http.get(html.unescape(finish.group(1)), follow_redirects=True)
+        customer_id = page.url.path.rsplit("/", 1)[-1]  # Done leads to the customer's page
         sub = re.search(
             rf"/portal/customers/{customer_id}/subscriptions/([0-9a-f-]{{36}})", page.text
         )

@@ -105,6 +105,8 @@ def test_the_admin_listener_serves_what_was_moved_and_nothing_else(tmp_path: Pat
         listening = _listening_addresses(admin_port)
     finally:
         server.stop()
+    banner = f"admin listener: {admin} (/healthz, /readyz, /docs, /openapi.json, /portal, /metrics)"
+    assert banner in server.output()
     assert public == dict.fromkeys(SURFACES, False)
     assert moved == dict.fromkeys(SURFACES, True)
     assert (styles, probe, api) == (200, 200, 1000)  # the portal's files, the probes only
@@ -118,15 +120,15 @@ def test_workers_scrape_every_worker_on_the_admin_listener(tmp_path: Path) -> No
         "--metrics", "admin", "--admin-port", str(admin_port),
     ).wait_ready(60)  # fmt: skip
     try:
-        for _ in range(20):
-            assert httpx.get(f"{server.base_url}/readyz", timeout=30).status_code == 200
+        for _ in range(20):  # /healthz: waiting for the start polled /readyz already
+            assert httpx.get(f"{server.base_url}/healthz", timeout=30).status_code == 200
         public = _served(server.base_url, "/metrics")
         text = httpx.get(f"http://127.0.0.1:{admin_port}/metrics", timeout=30).text
     finally:
         code = server.stop()
     assert not public
-    ready = {"route": "/readyz", "method": "GET", "status": "200"}
-    assert _sample(text, "tenantry_http_requests_total", **ready) == 20  # both workers
+    alive = {"route": "/healthz", "method": "GET", "status": "200"}
+    assert _sample(text, "tenantry_http_requests_total", **alive) == 20  # both workers
     assert code < 0, server.output()  # ended by the signal, not by an error
 
 

@@ -8,14 +8,14 @@ handed, before any parsing, to the client's command line (`tenantry_client.cli`)
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable
 
-from tenantry.commands import audit, db, keygen, keys, partners, serve, token
-from tenantry.config_sources import SettingsError
-
-# In the order `tenantry --help` lists them.
-GROUPS = (serve, token, keygen, partners, keys, audit, db)
+# In the order `tenantry --help` lists them. Imported only when parsing: a call to a
+# running service (below) needs none of the server's modules, and starts in a third of
+# the time without them.
+GROUPS = ("serve", "token", "keygen", "partners", "keys", "audit", "db")
 CLIENT_COMMANDS = frozenset(
     {
         "customers",
@@ -45,7 +45,7 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = top.add_subparsers(dest="command", required=True)
     for group in GROUPS:
-        group.add_parser(commands)
+        importlib.import_module(f"tenantry.commands.{group}").add_parser(commands)
     return top
 
 
@@ -73,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         return client_main(words, prog="tenantry")
     args = parser().parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run
+    from tenantry.config_sources import SettingsError
+
     try:
         return run(args)
     except SettingsError as exc:  # a variable, secret file or config file: one line

@@ -33,10 +33,12 @@ from tenantry.config import (
     DEFAULT_HOST,
     DEFAULT_PORT,
     DEV_ADMIN_KEY,
+    Exposure,
     Settings,
     add_flags,
     settings_from_args,
 )
+from tenantry.http.listener_gate import PROBES, SURFACES, placement
 from tenantry.runtime import (
     ConfigurationError,
     Runtime,
@@ -177,6 +179,13 @@ def _print_banner(s: Settings, base_url: str, extra: tuple[str, ...] = ()) -> No
         f"Tenantry {s.mode.value} listening on {base_url}",
         f"  database:      {where}",
     ]
+    if s.admin_port is not None:
+        served = [*PROBES] + [
+            SURFACES[name][0] for name, where in placement(s).items() if Exposure.ADMIN in where
+        ]
+        lines.append(
+            f"  admin listener: http://{s.admin_host}:{s.admin_port} ({', '.join(served)})"
+        )
     if s.sandbox:
         lines += [
             "  development partner (well-known, sandbox only):",

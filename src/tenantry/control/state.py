@@ -46,14 +46,18 @@ class SeedFileError(ConfigurationError):
     """`--seed FILE` could not be applied; the message says why. Nothing was written."""
 
 
+async def reset_sandbox(app: Any, runtime: Runtime, actor: Actor, *, empty: bool) -> None:
+    """The state back to the first start; no faults armed, no history of earlier requests.
+    Also called on the server's loop by the pytest plugin (`tenantry/testing.py`)."""
+    await runtime.sandbox_state.reset(actor, empty=empty)
+    runtime.forget_partners()
+    registry_of(app).clear()
+    request_log_of(app).clear()
+
+
 @router.post("/_tenantry/reset", status_code=204)
 async def reset(request: Request, _admin: AdminDep, empty: bool = False) -> Response:
-    runtime = runtime_of(request)
-    await runtime.sandbox_state.reset(sandbox_actor(request), empty=empty)
-    runtime.forget_partners()
-    # A reset sandbox has no faults armed and no history of earlier requests either.
-    registry_of(request.app).clear()
-    request_log_of(request.app).clear()
+    await reset_sandbox(request.app, runtime_of(request), sandbox_actor(request), empty=empty)
     return Response(status_code=204)
 
 
