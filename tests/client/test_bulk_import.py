@@ -56,6 +56,14 @@ def results_of(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(file))
 
 
+def last_outcomes(path: Path) -> dict[int, dict[str, str]]:
+    """The last outcome of each row (by row number)."""
+    outcomes: dict[int, dict[str, str]] = {}
+    for record in results_of(path):
+        outcomes[int(record["row"])] = record
+    return outcomes
+
+
 def customers_with(server: LiveServer, prefix: str) -> list[str]:
     with PartnerClient(dev_credential(), base_url=server.base_url) as client:
         return [c.id or "" for c in client.customers.search(domain=prefix)]
@@ -66,7 +74,8 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     isolate(monkeypatch, tmp_path / "config")
 
 
-def _import(server: LiveServer, *args: str) -> int:
+def import_file(server: LiveServer, *args: str) -> int:
+    """`customers import` in-process against the live server, without a progress bar."""
     return main(["customers", "import", *args, "--no-progress", "--base-url", server.base_url])
 
 
@@ -77,7 +86,7 @@ def test_import_with_invalid_rows(
     source = tmp_path / "customers.csv"
     valid = write_rows(source, prefix, 50, invalid=(7, 31))
 
-    code = _import(server, str(source), "--concurrency", "8")
+    code = import_file(server, str(source), "--concurrency", "8")
 
     out, err = capsys.readouterr()
     assert code == 1  # some rows failed
@@ -99,11 +108,11 @@ def test_import_with_invalid_rows(
     assert sorted(customers_with(server, prefix)) == sorted(r["customer_id"] for r in created)
 
     # Without --resume an existing results file is not overwritten.
-    assert _import(server, str(source)) == 2
+    assert import_file(server, str(source)) == 2
     assert "--resume" in capsys.readouterr().err
 
     # Resuming re-sends the two failed rows only, which fail again.
-    assert _import(server, str(source), "--resume") == 1
+    assert import_file(server, str(source), "--resume") == 1
     out = capsys.readouterr().out
     assert "created 0, replayed 0, failed 2" in out
     assert "skipped 48" in out
@@ -116,8 +125,8 @@ def test_the_same_file_again_replays_instead_of_duplicating(
     prefix = _prefix()
     source = tmp_path / "few.csv"
     write_rows(source, prefix, 5)
-    assert _import(server, str(source), "--results", str(tmp_path / "one.csv")) == 0
-    assert _import(server, str(source), "--results", str(tmp_path / "two.csv")) == 0
+    assert import_file(server, str(source), "--results", str(tmp_path / "one.csv")) == 0
+    assert import_file(server, str(source), "--results", str(tmp_path / "two.csv")) == 0
 
     assert "created 0, replayed 5" in capsys.readouterr().out.splitlines()[-1]
     one, two = results_of(tmp_path / "one.csv"), results_of(tmp_path / "two.csv")
@@ -189,7 +198,7 @@ def test_interrupted_import_resumes_without_duplicates(
     assert stat.S_IMODE(results.stat().st_mode) == 0o600
 
     faults.delete("/_tenantry/faults")
-    code = _import(server, str(source), "--results", str(results), "--resume")
+    code = import_file(server, str(source), "--results", str(results), "--resume")
     assert code == 0
     assert f"skipped {len(created)}" in capsys.readouterr().out
     _assert_each_row_created_once(server, prefix, results, rows)
@@ -212,7 +221,7 @@ def test_killed_import_resumes_without_duplicates(
     process.communicate(timeout=60)
 
     faults.delete("/_tenantry/faults")
-    assert _import(server, str(source), "--results", str(results), "--resume") == 0
+    assert import_file(server, str(source), "--results", str(results), "--resume") == 0
     summary = capsys.readouterr().out
     assert "failed 0, unknown 0" in summary
     _assert_each_row_created_once(server, prefix, results, rows)
@@ -230,7 +239,7 @@ def test_lost_answers_are_unknown_and_resume_replays_them(
     lost = {"route": "POST /v1/customers", "kind": "drop", "when": "after"}
     assert faults.post("/_tenantry/faults", json=lost).status_code == 201
 
-    assert _import(server, str(source), "--results", str(results)) == 1
+    assert import_file(server, str(source), "--results", str(results)) == 1
     out, err = capsys.readouterr()
     assert "created 0, replayed 0, failed 0, unknown 6" in out
     assert "To resume:" in err
@@ -238,6 +247,6 @@ def test_lost_answers_are_unknown_and_resume_replays_them(
     assert len(customers_with(server, prefix)) == rows  # created, answers lost
 
     faults.delete("/_tenantry/faults")
-    assert _import(server, str(source), "--results", str(results), "--resume") == 0
+    assert import_file(server, str(source), "--results", str(results), "--resume") == 0
     assert "created 0, replayed 6" in capsys.readouterr().out
     _assert_each_row_created_once(server, prefix, results, rows)

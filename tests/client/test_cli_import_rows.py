@@ -18,7 +18,13 @@ from tenantry_client.cli._rows import Row, plan
 
 from tenantry.auth.development import DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_TENANT_ID
 from tests.client.cli_support import isolate
-from tests.client.test_bulk_import import COLUMNS, customers_with, results_of
+from tests.client.test_bulk_import import (
+    COLUMNS,
+    customers_with,
+    import_file,
+    last_outcomes,
+    results_of,
+)
 from tests.support.server import LiveServer
 
 
@@ -44,18 +50,6 @@ def _write(path: Path, rows: list[list[str]], *, request_ids: bool = False) -> N
         writer = csv.writer(file)
         writer.writerow([*COLUMNS, "request-id"] if request_ids else COLUMNS)
         writer.writerows(rows)
-
-
-def _import(server: LiveServer, *args: str) -> int:
-    return main(["customers", "import", *args, "--no-progress", "--base-url", server.base_url])
-
-
-def _by_row(path: Path) -> dict[int, dict[str, str]]:
-    """The last outcome of each row (by row number)."""
-    outcomes: dict[int, dict[str, str]] = {}
-    for record in results_of(path):
-        outcomes[int(record["row"])] = record
-    return outcomes
 
 
 def test_request_ids_are_checked_up_front() -> None:
@@ -103,7 +97,7 @@ def test_every_row_ends_in_the_results_file_whatever_is_raised(
 
     monkeypatch.setattr(AsyncCustomerOperations, "create", faulty)
 
-    code = _import(server, str(source))
+    code = import_file(server, str(source))
 
     out, err = capsys.readouterr()
     assert code == 1
@@ -111,7 +105,7 @@ def test_every_row_ends_in_the_results_file_whatever_is_raised(
     assert "Traceback" not in err
     assert "row 2" in err
     assert "To resume:" in err
-    outcomes = _by_row(results)
+    outcomes = last_outcomes(results)
     assert len(results_of(results)) == 6
     assert sorted(outcomes) == [1, 2, 3, 4, 5, 6]
     assert {n for n, r in outcomes.items() if r["status"] == "created"} == {1, 3, 6}
@@ -128,9 +122,9 @@ def test_every_row_ends_in_the_results_file_whatever_is_raised(
 
     # Without the faults: row 4 is created, row 5 gets its first answer back, row 2 fails.
     monkeypatch.setattr(AsyncCustomerOperations, "create", original)
-    assert _import(server, str(source), "--resume") == 1
+    assert import_file(server, str(source), "--resume") == 1
     assert "created 1, replayed 1, failed 1, unknown 0, skipped 3" in capsys.readouterr().out
-    outcomes = _by_row(results)
+    outcomes = last_outcomes(results)
     assert [outcomes[n]["status"] for n in range(1, 7)] == [
         "created", "failed", "created", "created", "replayed", "created",
     ]  # fmt: skip
@@ -153,11 +147,11 @@ def test_duplicate_rows_are_reported_as_duplicates(
     ]
     _write(source, rows, request_ids=True)
 
-    assert _import(server, str(source)) == 1
+    assert import_file(server, str(source)) == 1
 
     out, err = capsys.readouterr()
     assert "created 3, replayed 0, failed 2, unknown 0" in out
-    outcomes = _by_row(results)
+    outcomes = last_outcomes(results)
     assert {n: r["status"] for n, r in outcomes.items()} == {
         1: "created", 2: "created", 3: "failed", 4: "created", 5: "failed",
     }  # fmt: skip
@@ -168,9 +162,9 @@ def test_duplicate_rows_are_reported_as_duplicates(
     assert len(customers_with(server, prefix)) == 3
 
     # Resuming skips rows 1, 2 and 4; 3 and 5 are duplicates still, not replays of 1 and 4.
-    assert _import(server, str(source), "--resume") == 1
+    assert import_file(server, str(source), "--resume") == 1
     assert "created 0, replayed 0, failed 2, unknown 0, skipped 3" in capsys.readouterr().out
-    assert _by_row(results)[3]["status"] == "failed"
+    assert last_outcomes(results)[3]["status"] == "failed"
 
 
 def test_a_row_created_by_this_run_is_created_even_after_a_retry(
@@ -185,7 +179,7 @@ def test_a_row_created_by_this_run_is_created_even_after_a_retry(
     lost = {"route": "POST /v1/customers", "kind": "drop", "when": "after", "count": 2}
     assert faults.post("/_tenantry/faults", json=lost).status_code == 201
 
-    assert _import(server, str(source), "--concurrency", "1") == 0
+    assert import_file(server, str(source), "--concurrency", "1") == 0
 
     assert "created 3, replayed 0, failed 0, unknown 0" in capsys.readouterr().out
     outcomes = results_of(results)
@@ -238,7 +232,7 @@ def test_a_failed_sign_in_records_every_row_as_not_sent(
     _write(source, [_cells(prefix, n) for n in range(1, 13)])
     wrong = "wrong-" + uuid.uuid4().hex
 
-    code = _import(server, str(source), "--concurrency", "2", "--tenant-id", DEV_TENANT_ID,
+    code = import_file(server, str(source), "--concurrency", "2", "--tenant-id", DEV_TENANT_ID,
                    "--client-id", DEV_CLIENT_ID, "--client-secret", wrong)  # fmt: skip
 
     out, err = capsys.readouterr()
@@ -246,7 +240,7 @@ def test_a_failed_sign_in_records_every_row_as_not_sent(
     assert "created 0, replayed 0, failed 12, unknown 0" in out
     assert "error: could not sign in" in err
     assert wrong not in out + err + results.read_text(encoding="utf-8")
-    outcomes = _by_row(results)
+    outcomes = last_outcomes(results)
     assert sorted(outcomes) == list(range(1, 13))
     assert all(r["status"] == "failed" for r in outcomes.values())
     assert all(
@@ -267,7 +261,7 @@ def test_an_error_outside_any_row_still_accounts_for_every_row(
         raise RuntimeError("injected outside the rows")
 
     monkeypatch.setattr("tenantry_client.cli._bulk.send_all", broken)
-    assert _import(server, str(source)) == 1
+    assert import_file(server, str(source)) == 1
 
     out, err = capsys.readouterr()
     assert "unknown 3" in out

@@ -5,7 +5,7 @@ connections.
 
 Exit codes: 0 success; 1 the service refused or could not be reached (`error <code>:
 <description>` and every field error on stderr), `domains check` found the domain taken,
-or an import left rows not created; 2 bad usage; 130 interrupted.
+or an import left rows not done; 2 bad usage; 130 interrupted.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ Their environment variables and profiles are applied later, by `_connect.resolve
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tenantry_client._version import __version__
@@ -20,9 +21,19 @@ from tenantry_client.cli._fields import (
     check_request_id,
     dest,
 )
+from tenantry_client.cli._order_lines import LINE_FORMAT, OrderLine, parse_line
 
 DEFAULT_CLI_BASE_URL = "http://127.0.0.1:8000"
 REQUEST_ID_COLUMN = "request-id"
+# The columns of what an import does after a row's create: its order's lines, and who
+# accepted the agreement when not the row's billing contact (column → Contact attribute).
+ORDERS_COLUMN = "orders"
+CONTACT_COLUMNS: Mapping[str, str] = {
+    "agreement-first-name": "first_name",
+    "agreement-last-name": "last_name",
+    "agreement-email": "email",
+    "agreement-phone": "phone_number",
+}
 
 
 class UsageError(Exception):
@@ -137,6 +148,14 @@ def request_id_type(value: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def order_line_type(value: str) -> OrderLine:
+    """argparse's check of `--order`."""
+    try:
+        return parse_line(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _field_help(field: Field) -> str:
     mirror = f"-{field.parameter}" if field.parameter else "not a New-PartnerCustomer parameter"
     return f"{field.help} ({mirror})" if field.help else mirror
@@ -187,15 +206,31 @@ def import_epilog() -> str:
         name = f"{field.name} *" if field.required else field.name
         mirror = f"-{field.parameter}" if field.parameter else "(not in New-PartnerCustomer)"
         lines.append(f"  {name.ljust(width)}{mirror}")
+    pad = "".ljust(width)
+    contact = list(CONTACT_COLUMNS)
     lines += [
         f"  {REQUEST_ID_COLUMN.ljust(width)}the row's MS-RequestId: a GUID (8-4-4-4-12 hex",
-        f"  {''.ljust(width)}digits); by default a UUID 5 of the row's customer",
+        f"  {pad}digits); by default a UUID 5 of the row's customer",
+        f"  {ORDERS_COLUMN.ljust(width)}the row's order, {LINE_FORMAT};… (not --order's)",
+        f"  {contact[0].ljust(width)}who accepted the agreement (--confirm-agreement),",
+        f"  {contact[1].ljust(width)}when not the row's contact: each cell replaces that",
+        f"  {contact[2].ljust(width)}part of the contact (contact-first-name, …-last-name,",
+        f"  {contact[3].ljust(width)}contact-email, contact-phone)",
         "",
         "Results (FILE.results.csv by default, readable by you only), a line a row outcome:",
-        "  row,domain,status,customer_id,user_name,password,error_code,error_description,",
-        "  request_id. status: created, replayed (created by an earlier run), failed (not",
-        "  created; error_description says why) or unknown (perhaps created).",
-        "Exit code: 0 when every row is created or replayed, 1 otherwise, 130 interrupted.",
+        "  row,domain,status,step,customer_id,user_name,password,agreement,order_id,",
+        "  subscription_ids,error_code,error_description,request_id,order_request_id.",
+        "  status: created, replayed (created by an earlier run), continued (created by an",
+        "  earlier run of this import, the steps left done by this one), failed (a step not",
+        "  done: step says which, error_code and error_description why) or unknown (a step",
+        "  perhaps done). step: customer, agreement or order. A line repeats what the row's",
+        "  earlier lines show done: the last line of a row says everything.",
+        "--resume goes on from each row's first step not done: a customer is created once,",
+        "an agreement confirmed once, an order placed once.",
+        "Exit code: 0 when every row is done, 1 otherwise, 130 interrupted.",
+        "",
+        "Example: tenantry customers import new.csv --confirm-agreement \\",
+        '           --order m365-business-basic:5 --order azure --token "$USER_TOKEN"',
     ]
     return "\n".join(lines)
 
@@ -230,8 +265,10 @@ def _customers(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
     bulk = commands.add_parser(
         "import",
-        help="create the customers of a CSV file",
-        description="Create one customer per row of a CSV file, concurrently and resumably.",
+        help="create the customers of a CSV file (and confirm agreements, place orders)",
+        description="Create one customer per row of a CSV file, concurrently and resumably;\n"
+        "then, if asked, confirm its acceptance of the Microsoft Customer Agreement\n"
+        "(--confirm-agreement) and place its order (--order): normally both are given.",
         epilog=import_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -245,9 +282,35 @@ def _customers(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     bulk.add_argument(
         "--resume",
         action="store_true",
-        help="skip the rows the results file shows created; re-send the others",
+        help="skip the rows the results file shows done; go on with the others from "
+        "their first step not done",
     )
     bulk.add_argument("--no-progress", action="store_true", help="no progress bar")
+    after = bulk.add_argument_group("after each create")
+    after.add_argument(
+        "--confirm-agreement",
+        action="store_true",
+        help="confirm the customer's acceptance of the Microsoft Customer Agreement, by the "
+        "row's contact (the current template, from GET /v1/agreements); needs an App+User "
+        "sign-in (--device-code, or --token with a user's token)",
+    )
+    after.add_argument(
+        "--agreement-date",
+        metavar="WHEN",
+        default=None,
+        help="when the customers accepted it, ISO 8601; without a zone, UTC (default: now)",
+    )
+    after.add_argument(
+        "--order",
+        action="append",
+        type=order_line_type,
+        metavar=LINE_FORMAT,
+        default=None,
+        help="then place one order a row with this line (quantity 1 by default); repeat it "
+        f"for more lines; a row's {ORDERS_COLUMN} cell replaces them. An order needs the "
+        "customer's confirmed agreement (else error 880044): give --confirm-agreement too, "
+        "unless the customers have it already",
+    )
     _connection(bulk)
 
 

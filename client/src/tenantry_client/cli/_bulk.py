@@ -1,9 +1,10 @@
-"""`customers import FILE.csv`: create one customer per row, concurrently, resumably.
+"""`customers import FILE.csv`: create one customer per row, concurrently, resumably;
+and, when asked, confirm its agreement and place its order.
 
 The parts: `_rows` (reading the file, each row's request id, the rows refused up front),
-`_results` (the results file and the counts), `_sender` (sending and recording every
-outcome), `_progress` (the bar). This module runs them and prints the summary and, when
-some rows are not created, the command that resumes.
+`_steps` (what comes after the create), `_results` (the results file and the counts),
+`_sender` (sending and recording every outcome), `_progress` (the bar). This module runs
+them and prints the summary and, when some rows are not done, the command that resumes.
 """
 
 from __future__ import annotations
@@ -15,11 +16,20 @@ import sys
 from pathlib import Path
 
 from tenantry_client.cli._args import UsageError
+from tenantry_client.cli._commerce import agreed_at
 from tenantry_client.cli._connect import Connection
 from tenantry_client.cli._progress import Progress
-from tenantry_client.cli._results import Recorder, ResultsFile, Summary, completed
+from tenantry_client.cli._results import (
+    Earlier,
+    Recorder,
+    ResultsFile,
+    Summary,
+    earlier_runs,
+    same_domain,
+)
 from tenantry_client.cli._rows import Job, plan, read_rows
 from tenantry_client.cli._sender import send_all
+from tenantry_client.cli._steps import Steps
 
 __all__ = ["resume_command", "run_import"]
 
@@ -27,6 +37,8 @@ _DEFAULT_CONCURRENCY = 8
 # Connection options repeated by the "To resume" line when they were given as flags.
 _RESUMED_OPTIONS = ("base_url", "tenant_id", "client_id", "authority")
 _SECRET_OPTIONS = {"client_secret": "--client-secret", "token": "--token"}
+# The progress bar's words for the steps after the create.
+_DOING = {"agreement": "confirming agreements", "order": "ordering"}
 
 
 def _default_results(source: Path) -> Path:
@@ -44,6 +56,12 @@ def resume_command(
         words += ["--concurrency", str(args.concurrency)]
     if args.no_progress:
         words.append("--no-progress")
+    if args.confirm_agreement:
+        words.append("--confirm-agreement")
+    if args.agreement_date is not None:
+        words += ["--agreement-date", args.agreement_date]
+    for line in args.order or ():
+        words += ["--order", str(line)]
     if connection.profile is not None:
         words += ["--profile", connection.profile]
     for name in _RESUMED_OPTIONS:
@@ -54,76 +72,135 @@ def resume_command(
     return " ".join(shlex.quote(word) for word in words), left_out
 
 
-def _pending(jobs: list[Job], results: Path, summary: Summary) -> list[Job]:
-    """The jobs a resumed import still has to do (those not shown created)."""
-    done = completed(results)
+def _pending(
+    jobs: list[Job], results: Path, steps: Steps, summary: Summary
+) -> tuple[list[Job], dict[int, Earlier]]:
+    """The jobs a resumed import still has to do (those with a step the results file does
+    not show done), and what earlier runs did for them."""
+    earlier = earlier_runs(results)
     pending = []
     for job in jobs:
-        if done.get(job.row.number) == job.row.domain:
+        done = earlier.get(job.row.number)
+        if done is not None and not same_domain(done.domain, job.row.domain):
+            del earlier[job.row.number]  # another row now: the file was edited
+            done = None
+        if job.refusal is None and not steps.left(job.row, done):
             summary.skipped += 1
         else:
             pending.append(job)
-    return pending
+    return pending, earlier
 
 
-def _record_missing(jobs: list[Job], recorder: Recorder, why: str) -> None:
+def _carried(job: Job, earlier: dict[int, Earlier]) -> dict[str, str]:
+    """What earlier runs did for the job's row, for its new line to repeat."""
+    done = earlier.get(job.row.number)
+    return done.carried() if done else {}
+
+
+def _record_missing(
+    jobs: list[Job], recorder: Recorder, why: str, earlier: dict[int, Earlier]
+) -> None:
     """Record every job without an outcome as `unknown` (it may have been sent)."""
     for job in jobs:
         if job.row.number not in recorder.recorded:
-            recorder.record(job.row, job.request_id, "unknown", error_description=why)
+            carried = _carried(job, earlier)
+            recorder.record(job.row, job.request_id, "unknown", error_description=why, **carried)
     missing = [job for job in jobs if job.row.number not in recorder.recorded]
     recorder.summary.unrecorded = len(missing)
 
 
 def run_import(args: argparse.Namespace, connection: Connection) -> int:
-    """`customers import`: 0 when every row is created, 1 when some are not, 130 when
+    """`customers import`: 0 when every row is done, 1 when some are not, 130 when
     interrupted, 2 for a file that cannot be read or written."""
     if args.concurrency < 1:
         raise UsageError("--concurrency must be at least 1")
+    steps = Steps(
+        confirm_agreement=args.confirm_agreement,
+        agreement_date=agreed_at(args.agreement_date, "--agreement-date"),
+        order=tuple(args.order or ()),
+    )
     source = Path(args.file)
     results_path = Path(args.results) if args.results else _default_results(source)
     jobs = plan(read_rows(source))  # every row of the file, before --resume skips some
+    asked = steps.asked(job.row for job in jobs if job.refusal is None)
     summary = Summary()
+    earlier: dict[int, Earlier] = {}
     if args.resume:
-        jobs = _pending(jobs, results_path, summary)
+        jobs, earlier = _pending(jobs, results_path, steps, summary)
     recorder = Recorder(ResultsFile(results_path, resume=args.resume), summary)
     to_send = []
     for job in jobs:
         if job.refusal is None:
             to_send.append(job)
             continue
-        recorder.record(job.row, job.request_id, "failed", error_description=job.refusal)
+        carried = _carried(job, earlier)
+        recorder.record(job.row, job.request_id, "failed", error_description=job.refusal, **carried)
         print(
             f"row {job.row.number} ({job.row.domain or 'no domain'}): {job.refusal}",
             file=sys.stderr,
         )
-    progress = Progress(len(to_send), enabled=not args.no_progress)
-    why = "no outcome recorded (interrupted or an internal error): perhaps created"
+    label = ", ".join(("creating", *(_DOING[step] for step in asked))) if asked else "importing"
+    progress = Progress(len(to_send), enabled=not args.no_progress, label=label)
+    why = "no outcome recorded (interrupted or an internal error): perhaps done"
     try:
-        asyncio.run(send_all(to_send, connection, recorder, args.concurrency, progress))
+        asyncio.run(
+            send_all(
+                to_send,
+                connection,
+                recorder,
+                args.concurrency,
+                progress,
+                steps=steps,
+                earlier=earlier,
+            )
+        )
     except KeyboardInterrupt:
         summary.interrupted = True
     except Exception as exc:  # a bug: the rows are still accounted for, below
         summary.fatal = f"internal error: {type(exc).__name__}: {exc}"
     finally:
         progress.stop()
-        _record_missing(jobs, recorder, why)
+        _record_missing(jobs, recorder, why, earlier)
         recorder.file.close()
-    return _report(args, connection, results_path, summary)
+    return _report(args, connection, results_path, summary, asked)
+
+
+def summary_line(summary: Summary, asked: tuple[str, ...]) -> str:
+    """What the import did, on one line; the steps after the create when it had some."""
+    counts = f"created {summary.created}, replayed {summary.replayed}"
+    if not asked:
+        return (
+            f"{counts}, failed {summary.failed}, unknown {summary.unknown}, "
+            f"skipped {summary.skipped} (already created)"
+        )
+    counts += f", continued {summary.continued}, failed {summary.failed}, "
+    counts += f"unknown {summary.unknown}, skipped {summary.skipped} (already done)"
+    after = []
+    if "agreement" in asked:
+        after.append(f"agreements confirmed {summary.confirmed}")
+    if "order" in asked:
+        after.append(f"orders placed {summary.ordered}")
+    return f"{counts}; {', '.join(after)}"
 
 
 def _report(
-    args: argparse.Namespace, connection: Connection, results_path: Path, summary: Summary
+    args: argparse.Namespace,
+    connection: Connection,
+    results_path: Path,
+    summary: Summary,
+    asked: tuple[str, ...],
 ) -> int:
-    print(
-        f"created {summary.created}, replayed {summary.replayed}, failed {summary.failed}, "
-        f"unknown {summary.unknown}, skipped {summary.skipped} (already created); "
-        f"results in {results_path}"
-    )
+    print(f"{summary_line(summary, asked)}; results in {results_path}")
     if summary.fatal:
         print(f"error: {summary.fatal}", file=sys.stderr)
     if summary.not_sent:
         print(f"{summary.not_sent} row(s) not sent.", file=sys.stderr)
+    if summary.after_create:
+        print(
+            f"{summary.after_create} row(s) stopped after their customer was created: "
+            "resuming continues them without creating them again.",
+            file=sys.stderr,
+        )
     if summary.unrecorded:
         print(
             f"{summary.unrecorded} row(s) have no line in the results file: "

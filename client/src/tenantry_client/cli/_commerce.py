@@ -11,7 +11,12 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from tenantry_client._agreements import MICROSOFT_CUSTOMER_AGREEMENT, Agreement, Contact
+from tenantry_client._agreements import (
+    MICROSOFT_CUSTOMER_AGREEMENT,
+    Agreement,
+    AgreementMetadata,
+    Contact,
+)
 from tenantry_client._client import PartnerClient
 from tenantry_client._offers import Offer
 from tenantry_client._orders import Order
@@ -38,12 +43,14 @@ def generate_password(length: int = 16) -> str:
     return "".join(chosen)
 
 
-def _date(text: str | None) -> datetime:
+def agreed_at(text: str | None, flag: str) -> datetime | None:
+    """The date and time a flag gives for an agreement's acceptance (ISO 8601; without a
+    zone, UTC), or None when it is not given (then: now)."""
     if text is None:
-        return datetime.now(UTC)
+        return None
     parsed = timestamp(text)
     if parsed is None:
-        raise UsageError(f"--date {text!r} is not an ISO 8601 date and time")
+        raise UsageError(f"{flag} {text!r} is not an ISO 8601 date and time")
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
@@ -57,13 +64,17 @@ def first_pages(pager: Pager[T], every: bool) -> tuple[list[T], bool]:
     return items, False
 
 
-def template_id(client: PartnerClient) -> str:
-    """The Microsoft Customer Agreement's current template id, as the service names it."""
-    templates = client.agreements.metadata(MICROSOFT_CUSTOMER_AGREEMENT)
+def current_template(templates: list[AgreementMetadata]) -> str:
+    """The current template id among the Microsoft Customer Agreement's templates."""
     best = max(templates, key=lambda m: m.version_rank or 0, default=None)
     if best is None or not best.template_id:
         raise UsageError("the service names no Microsoft Customer Agreement template")
     return best.template_id
+
+
+def template_id(client: PartnerClient) -> str:
+    """The Microsoft Customer Agreement's current template id, as the service names it."""
+    return current_template(client.agreements.metadata(MICROSOFT_CUSTOMER_AGREEMENT))
 
 
 def _print_one(
@@ -130,7 +141,7 @@ def _agreements(args: argparse.Namespace, client: PartnerClient) -> None:
             phone_number=args.phone,
         ),
         template_id=args.template_id or template_id(client),
-        date_agreed=_date(args.date),
+        date_agreed=agreed_at(args.date, "--date") or datetime.now(UTC),
     )
     confirmed = client.agreements.confirm(args.customer_id, agreement)
     _print_one(confirmed.to_wire(), agreement_rows(confirmed), args.output)

@@ -9,7 +9,7 @@ from typing import Any
 class Progress:
     """A rich progress bar when rich is installed and wanted; otherwise nothing."""
 
-    def __init__(self, total: int, enabled: bool) -> None:
+    def __init__(self, total: int, enabled: bool, label: str = "importing") -> None:
         self._bar: Any = None
         self._task: Any = None
         if not enabled:
@@ -32,7 +32,7 @@ class Progress:
             TimeRemainingColumn(),
             console=Console(stderr=True),
         )
-        self._task = self._bar.add_task("importing", total=total)
+        self._task = self._bar.add_task(label, total=total)
         self._bar.start()
 
     def advance(self) -> None:

@@ -4,7 +4,8 @@ Each row's `MS-RequestId` is its `request-id` cell (a GUID), or a UUID 5 of the 
 creates (its canonical JSON): the same row always sends the same id and the same body, so
 the service answers a row sent again with its first answer instead of a second customer.
 A request id that cannot be sent, or one that an earlier row of the file already uses (a
-duplicate row), is refused up front: that row is recorded `failed` and never sent.
+duplicate row), or an `orders` cell that cannot be read, is refused up front: that row is
+recorded `failed` and never sent.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from tenantry_client._models import Customer
-from tenantry_client.cli._args import REQUEST_ID_COLUMN, UsageError
+from tenantry_client._agreements import Contact
+from tenantry_client._models import Address, Customer, CustomerBillingProfile
+from tenantry_client.cli._args import CONTACT_COLUMNS, ORDERS_COLUMN, REQUEST_ID_COLUMN, UsageError
 from tenantry_client.cli._fields import ALIASES, FIELD_NAMES, apply_fields, check_request_id
+from tenantry_client.cli._order_lines import OrderLine, parse_lines
 
 # Request ids of imported rows are UUID 5s in this namespace.
 REQUEST_ID_NAMESPACE = uuid.UUID("0d4f5a8e-3c51-5b7e-9f2a-6e1c7a9b2d40")
@@ -56,6 +59,31 @@ class Row:
         canonical = json.dumps(self.customer().to_wire(), sort_keys=True, separators=(",", ":"))
         return str(uuid.uuid5(REQUEST_ID_NAMESPACE, canonical))
 
+    def contact(self) -> Contact:
+        """Who accepted the agreement: the row's billing contact (name, email, phone),
+        each part replaced by its `agreement-…` cell when the row has one."""
+        billing = self.customer().billing_profile or CustomerBillingProfile()
+        address = billing.default_address or Address()
+        contact = Contact(
+            first_name=billing.first_name,
+            last_name=billing.last_name,
+            email=billing.email,
+            phone_number=address.phone_number,
+        )
+        for column, attribute in CONTACT_COLUMNS.items():
+            if self.values.get(column):
+                setattr(contact, attribute, self.values[column])
+        return contact
+
+    def order_lines(self) -> tuple[OrderLine, ...]:
+        """The lines of the row's `orders` cell (none if it has none).
+
+        ValueError, naming the row, when the cell cannot be read."""
+        try:
+            return parse_lines(self.values.get(ORDERS_COLUMN, ""))
+        except ValueError as exc:
+            raise ValueError(f"row {self.number}: {ORDERS_COLUMN} cell {exc}") from None
+
 
 @dataclass(frozen=True)
 class Job:
@@ -68,7 +96,8 @@ class Job:
 
 def plan(rows: list[Row]) -> list[Job]:
     """Every row of the file with its request id; a row whose request id is invalid, or
-    already used by an earlier row, is refused (with the reason)."""
+    already used by an earlier row, or whose `orders` cell cannot be read, is refused
+    (with the reason)."""
     jobs: list[Job] = []
     first_with: dict[str, Row] = {}
     for row in rows:
@@ -76,6 +105,11 @@ def plan(rows: list[Row]) -> list[Job]:
             request_id = row.request_id()
         except ValueError as exc:
             jobs.append(Job(row, row.own_request_id(), f"not sent: {exc}"))
+            continue
+        try:
+            row.order_lines()
+        except ValueError as exc:
+            jobs.append(Job(row, request_id, f"not sent: {exc}"))
             continue
         earlier = first_with.get(request_id.lower())
         if earlier is None:
@@ -111,7 +145,7 @@ def read_rows(path: Path) -> list[Row]:
             if header is None:
                 raise UsageError(f"{path} is empty: it needs a header line")
             columns = [_column(name) for name in header]
-            known = FIELD_NAMES | {REQUEST_ID_COLUMN}
+            known = FIELD_NAMES | {REQUEST_ID_COLUMN, ORDERS_COLUMN, *CONTACT_COLUMNS}
             unknown = [h for h, c in zip(header, columns, strict=True) if c not in known]
             if unknown:
                 raise UsageError(
