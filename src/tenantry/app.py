@@ -48,10 +48,10 @@ from tenantry.http.observability import Metrics, ObservabilityMiddleware
 from tenantry.http.paths import PathNormaliser
 from tenantry.http.startup import Startup
 from tenantry.runtime import Runtime, database_unavailable
-from tenantry.web import signin
+from tenantry.web import portal, signin
 from tenantry.web.headers import WebHeaders
+from tenantry.web.lazy_routes import LazyRoutes
 from tenantry.web.pages import STATIC
-from tenantry.web.portal import ROUTERS as PORTAL_ROUTERS
 from tenantry.web.unavailable import unavailable_page
 
 log = logging.getLogger("tenantry")
@@ -242,9 +242,10 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
         app.include_router(module.router)
     if settings.exposure("metrics") is not Exposure.OFF:
         app.include_router(metrics_route.router)
-    if settings.exposure("portal") is not Exposure.OFF:
-        for portal in PORTAL_ROUTERS:
-            app.include_router(portal, include_in_schema=False)
+    if settings.exposure("portal") is not Exposure.OFF:  # imported at its first request
+        app.router.routes.append(
+            LazyRoutes(portal.PREFIX, portal.routers, dependency_overrides_provider=app)
+        )
     if settings.admin_port is not None:  # `serving/` binds it beside the main port
         app.state.admin_listener = (settings.admin_host, settings.admin_port)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tenantry.auth.enrolment import Enrolment
-from tenantry.domain.models import Partner, PartnerType
+from tenantry.domain.models import AppRegistration, Partner, PartnerType, PartnerUser
 from tenantry.domain.ports import UnitOfWorkFactory
 
 DEV_TENANT_ID = "7e4a47e7-de00-4000-8000-000000000001"
@@ -34,8 +34,8 @@ DEV_PARTNER = Partner(
 )
 
 
-async def ensure_development_partner(uow: UnitOfWorkFactory, enrolment: Enrolment) -> bool:
-    """Create the development partner, its app and its user if missing. True when created."""
+def development_records(enrolment: Enrolment) -> tuple[AppRegistration, PartnerUser]:
+    """The development partner's app and user, as `ensure_development_partner` writes them."""
     app = enrolment.app(
         DEV_TENANT_ID, "Tenantry sandbox app", DEV_CLIENT_SECRET, client_id=DEV_CLIENT_ID
     )
@@ -47,6 +47,12 @@ async def ensure_development_partner(uow: UnitOfWorkFactory, enrolment: Enrolmen
         display_name="Sandbox Admin Agent",
         user_id=DEV_USER_ID,
     ).user
+    return app, user
+
+
+async def ensure_development_partner(uow: UnitOfWorkFactory, enrolment: Enrolment) -> bool:
+    """Create the development partner, its app and its user if missing. True when created."""
+    app, user = development_records(enrolment)
     async with uow() as work:
         if await work.partners.get(DEV_TENANT_ID) is not None:
             return False

@@ -33,7 +33,9 @@ CLIENT_COMMANDS = frozenset(
 )
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line; with `only`, the parser of that one command group (its module is
+    the only one imported: `tenantry serve` need not import the operator's commands)."""
     top = argparse.ArgumentParser(
         prog="tenantry",
         description="A wire-compatible Partner Center customer API.",
@@ -44,7 +46,7 @@ def parser() -> argparse.ArgumentParser:
         "each has --help.",
     )
     commands = top.add_subparsers(dest="command", required=True)
-    for group in GROUPS:
+    for group in GROUPS if only is None else (only,):
         importlib.import_module(f"tenantry.commands.{group}").add_parser(commands)
     return top
 
@@ -71,7 +73,10 @@ def main(argv: list[str] | None = None) -> int:
         from tenantry_client.cli import main as client_main
 
         return client_main(words, prog="tenantry")
-    args = parser().parse_args(argv)
+    only = words[0] if words and words[0] in GROUPS else None
+    args, extra = parser(only).parse_known_args(words)
+    if extra:  # refused in the words of the whole command line, as before
+        args = parser().parse_args(words)
     run: Callable[[argparse.Namespace], int] = args.run
     from tenantry.config_sources import SettingsError
 

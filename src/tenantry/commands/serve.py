@@ -14,6 +14,7 @@ import atexit
 import shutil
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -165,8 +166,19 @@ def _serve_workers(args: argparse.Namespace, settings: Settings, host: str) -> i
 def _banner(base_url: str) -> Callable[[Runtime], None]:
     def show(runtime: Runtime) -> None:
         _print_banner(runtime.settings, base_url)
+        threading.Thread(target=_warm_up, name="tenantry-warm-up", daemon=True).start()
 
     return show
+
+
+def _warm_up() -> None:
+    """Load, beside the server as it begins to listen, the data the first create would
+    otherwise load on its own path: the ISO 3166-2 table (about 5,000 subdivisions, for the
+    address rules' state lists) is the biggest. pycountry loads it under a lock, so a
+    request that needs it meanwhile waits for this load instead of starting another."""
+    import pycountry
+
+    len(pycountry.subdivisions)
 
 
 def _print_banner(s: Settings, base_url: str, extra: tuple[str, ...] = ()) -> None:

@@ -25,7 +25,6 @@ from tenantry.control.auth import AdminDep, sandbox_actor
 from tenantry.control.fault_registry import registry_of
 from tenantry.control.request_log import request_log_of
 from tenantry.control.seed_format import read_seed
-from tenantry.control.seed_yaml import parse_yaml
 from tenantry.domain.audit import SANDBOX, Actor
 from tenantry.domain.errors import ServiceError
 from tenantry.http.body import BOM, parse_json_object, read_body
@@ -119,6 +118,14 @@ async def seed(request: Request, _admin: AdminDep) -> Response:
     folded = parse_yaml(raw) if media_type in _YAML_TYPES else parse_json_object(raw)
     report = await _apply_seed(runtime_of(request), read_seed(folded), sandbox_actor(request))
     return _report_response(report)
+
+
+def parse_yaml(raw: bytes) -> dict[str, Any]:
+    """`seed_yaml.parse_yaml`, with PyYAML imported when a YAML seed first comes, not at
+    start-up."""
+    from tenantry.control.seed_yaml import parse_yaml as parse
+
+    return parse(raw)
 
 
 def _explain(error: ServiceError) -> str:

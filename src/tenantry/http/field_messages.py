@@ -14,8 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-import phonenumbers
-
 from tenantry.domain.errors import Errors, FieldProblem, fill
 from tenantry.domain.rules import fields
 from tenantry.domain.rules.addresses import address_rules
@@ -203,6 +201,8 @@ def _phone(locale: str, problem: FieldProblem, country: str, say: Say) -> str:
 
 def phone_example(country: str) -> str:
     """An example phone number of the country, written internationally."""
+    import phonenumbers  # here, not at start-up: only a phone problem's message needs it
+
     number = phonenumbers.example_number(data_region(country)) if country else None
     if number is None:
         return "+1 425 555 0100"

@@ -12,14 +12,16 @@ audit trail is the server's history and outlives every reset and import.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from tenantry.auth.development import ensure_development_partner
+from tenantry.auth.development import DEV_PARTNER, development_records
 from tenantry.auth.enrolment import Enrolment
 from tenantry.domain.audit import Action, Actor, audit_event
 from tenantry.domain.clock import Clock
 from tenantry.domain.customers import CreatePolicy, CustomerService
-from tenantry.domain.ports import SecretHasher
+from tenantry.domain.models import AppRegistration, PartnerUser
+from tenantry.domain.ports import SecretHasher, UnitOfWork
 from tenantry.domain.sandbox import SandboxLimits
 from tenantry.sandbox.ports import SandboxStore, SnapshotRefused, StateConflict
 from tenantry.sandbox.seeding import SeedRun
@@ -52,13 +54,25 @@ class SandboxState:
         self._policy = policy
         self._limits = limits
         self._idempotency_secret = idempotency_secret
+        self._development: tuple[AppRegistration, PartnerUser] | None = None
+
+    async def _add_development_partner(self, work: UnitOfWork) -> None:
+        """What `ensure_development_partner` writes, into tables just cleared: no lookups
+        first, and the app's records (its secret's hash) made once per process."""
+        if self._development is None:
+            self._development = development_records(self._enrolment)
+        app, user = self._development
+        now = datetime.now(UTC)  # as `ensure_development_partner` stamps them
+        await work.partners.add(DEV_PARTNER, now)
+        await work.partners.add_app(app, now)
+        await work.partners.add_user(user, now)
 
     async def reset(self, actor: Actor, *, empty: bool = False) -> None:
         """Delete the state; re-create the development partner unless `empty`."""
         async with self._store.replace() as state:
             await state.clear()
             if not empty:
-                await ensure_development_partner(state.joined, self._enrolment)
+                await self._add_development_partner(state.joined())
             reset_event = audit_event(
                 actor,
                 Action.SANDBOX_RESET,

@@ -9,7 +9,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from tenantry.storage.sqlite_inline import connector
+from tenantry.storage.sqlite_inline import InlineConnection, connector
 from tenantry.storage.urls import connect_parts
 
 
@@ -56,7 +56,11 @@ def create_engine(url: str, *, lock_wait_seconds: float) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "begin")
         def _sqlite_begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN")
+            driver = connection.connection.driver_connection
+            if isinstance(driver, InlineConnection):
+                driver.begin()  # cheaper than a statement through SQLAlchemy
+            else:
+                connection.exec_driver_sql("BEGIN")
 
         return engine
     # A fixed pool: connections beyond it ("overflow") were opened and closed again under

@@ -163,8 +163,9 @@ def status(connection: Connection, *, compare: bool = True) -> SchemaStatus:
 
 
 def _create_fresh(connection: Connection) -> None:
-    metadata.create_all(connection)
-    _bookkeeping.create_all(connection)
+    # The caller found no table at all: no need to ask, table by table, whether it exists.
+    metadata.create_all(connection, checkfirst=False)
+    _bookkeeping.create_all(connection, checkfirst=False)
     connection.execute(_version_table.insert().values(version_num=HEAD))
     connection.execute(
         compatibility_table.insert().values(revision=HEAD, oldest_compatible=OLDEST_COMPATIBLE)

@@ -33,9 +33,8 @@ from sqlalchemy import (
     Table,
     insert,
     select,
-    text,
 )
-from sqlalchemy import delete as sql_delete
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -280,18 +279,48 @@ async def _check_stored_answers(conn: AsyncConnection, responses: Sealer, now: d
 # --- import: writing ----------------------------------------------------------------------
 
 
+def _cleared_tables() -> list[str]:
+    """Every table but the signing keys and the audit trail, children first."""
+    return [
+        table.name
+        for table in reversed(t.metadata.sorted_tables)
+        if table.name not in _KEPT | _HISTORY
+    ]
+
+
+_CLEARED = _cleared_tables()
+_DELETES = tuple(f"DELETE FROM {name}" for name in _CLEARED)  # noqa: S608 - our own names
+# PostgreSQL: the lock and every DELETE in one statement, so one round trip (a DO block is
+# one statement for the extended protocol, which asyncpg always uses). DELETE rather than
+# TRUNCATE: TRUNCATE is not MVCC-safe (an export's snapshot would see the tables empty) and
+# costs new files per table and index, more than deleting a test's few rows.
+_PG_CLEAR = (
+    "DO $$ BEGIN "
+    f"LOCK TABLE {', '.join(_CLEARED)} IN ACCESS EXCLUSIVE MODE; "
+    + " ".join(f"{statement};" for statement in _DELETES)
+    + " END $$"
+)
+
+
+def _delete_rows(sync_conn: Connection) -> None:
+    # SQLite: straight on the driver's cursor, inside the transaction the caller opened
+    # (the write lock is already held); SQLAlchemy's per-statement work was most of a reset.
+    cursor = sync_conn.connection.cursor()
+    try:
+        for statement in _DELETES:
+            cursor.execute(statement)
+    finally:
+        cursor.close()
+
+
 async def clear_all(conn: AsyncConnection) -> None:
-    """Delete every row of every table but the signing keys, children first. On
-    PostgreSQL the tables are locked first, so creates in flight finish before (or wait
-    until after) the clearing instead of failing halfway through it."""
+    """Delete every row of every table but the signing keys and the audit trail, children
+    first. On PostgreSQL the tables are locked first, so creates in flight finish before
+    (or wait until after) the clearing instead of failing halfway through it."""
     if conn.dialect.name == "postgresql":
-        names = ", ".join(
-            table.name for table in t.metadata.sorted_tables if table.name not in _KEPT | _HISTORY
-        )
-        await conn.execute(text(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE"))
-    for table in reversed(t.metadata.sorted_tables):
-        if table.name not in _KEPT | _HISTORY:
-            await conn.execute(sql_delete(table))
+        await conn.exec_driver_sql(_PG_CLEAR)
+    else:
+        await conn.run_sync(_delete_rows)
 
 
 async def _existing_kids(conn: AsyncConnection) -> set[str]:

@@ -161,6 +161,12 @@ class InlineConnection:
     def cursor(self) -> _CursorOpener:
         return _CursorOpener(self)
 
+    def begin(self) -> None:
+        """A deferred BEGIN: it takes no lock (the first statement does), so it is never
+        refused as busy and needs no waiting; called straight from SQLAlchemy's "begin"
+        event, without an execution context and a cursor of SQLAlchemy's for it."""
+        self._conn.execute("BEGIN")
+
     async def commit(self) -> None:
         await _patiently(self._conn.commit, self.lock_wait)
 

@@ -7,8 +7,6 @@ assigned numbers. An empty string means "not given" (responses echo `phoneNumber
 
 from __future__ import annotations
 
-import phonenumbers
-
 from tenantry.domain.errors import Errors, FieldProblem
 from tenantry.domain.rules import fields
 from tenantry.domain.rules.locales import data_region
@@ -17,11 +15,15 @@ from tenantry.domain.rules.regulated import is_phone_required
 
 def calling_codes(country: str) -> tuple[str, ...]:
     """The country's international calling code(s), e.g. ("1",); () if unknown."""
+    import phonenumbers  # here, not at start-up: most creates carry no phone number
+
     code = int(phonenumbers.country_code_for_region(data_region(country)))
     return (str(code),) if code else ()
 
 
 def _knows_region(country: str) -> bool:
+    import phonenumbers
+
     return data_region(country) in phonenumbers.SUPPORTED_REGIONS
 
 
@@ -29,6 +31,8 @@ def is_possible_phone(country: str, phone: str) -> bool:
     """True when `phone` could be a number in `country` (or, with +, anywhere)."""
     if not _knows_region(country):
         return any(ch.isdigit() for ch in phone)
+    import phonenumbers
+
     try:
         parsed = phonenumbers.parse(phone, data_region(country))
     except phonenumbers.NumberParseException:
