@@ -156,7 +156,7 @@ def suite_entry(path: str, result: dict[str, Any]) -> str:
             ]
     lines += [
         "",
-        'Targets (issue "performance and scale"):',
+        'Targets (issue "speed where users feel it"):',
         "",
         "| target | measured | goal | met |",
         "|---|---|---|---|",
