@@ -37,10 +37,6 @@ from tenantry_client.cli._output import (
 __all__ = ["main"]
 
 
-def _client(connection: Connection) -> PartnerClient:
-    return PartnerClient(connection.credential, base_url=connection.base_url)
-
-
 def _read_json(source: str) -> Any:
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8-sig")
@@ -71,7 +67,7 @@ def _customer(args: argparse.Namespace) -> Customer:
 
 def _create(args: argparse.Namespace, connection: Connection) -> int:
     customer = _customer(args)
-    with _client(connection) as client:
+    with connection.client() as client:
         created = client.customers.create(customer, request_id=args.request_id)
     print_customer(created, args.output)
     if args.output == "table" and created.user_credentials is not None:
@@ -109,7 +105,7 @@ def _customers(args: argparse.Namespace) -> int:
         return run_import(args, connection)
     if args.command == "create":
         return _create(args, connection)
-    with _client(connection) as client:
+    with connection.client() as client:
         if args.command == "get":
             print_customer(client.customers.get(args.id), args.output)
             return 0
@@ -121,7 +117,7 @@ def _customers(args: argparse.Namespace) -> int:
 
 
 def _domains(args: argparse.Namespace) -> int:
-    with _client(resolve(args)) as client:
+    with resolve(args).client() as client:
         taken = client.domains.exists(args.domain)
     if args.output == "json":
         emit_json({"domain": args.domain, "available": not taken})
@@ -139,7 +135,7 @@ def _addresses(args: argparse.Namespace) -> int:
         state=args.state,
         postal_code=args.postal_code,
     )
-    with _client(resolve(args)) as client:
+    with resolve(args).client() as client:
         print_validation(client.validations.address(address), args.output)
     return 0
 

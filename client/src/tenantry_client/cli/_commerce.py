@@ -329,7 +329,6 @@ _RUNNERS: dict[str, Callable[[argparse.Namespace, PartnerClient], None]] = {
 
 def run_commerce(args: argparse.Namespace) -> int:
     """Run one command of the five groups; errors are raised for `main` to print."""
-    connection = resolve(args)
-    with PartnerClient(connection.credential, base_url=connection.base_url) as client:
+    with resolve(args).client() as client:
         _RUNNERS[args.group](args, client)
     return 0

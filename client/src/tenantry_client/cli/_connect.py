@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from tenantry_client._certificate import CertificateCredential
+from tenantry_client._client import PartnerClient
 from tenantry_client._credentials import ClientSecretCredential, TokenCredential
 from tenantry_client._errors import CredentialError
 from tenantry_client._user_credentials import DeviceCodeCredential
@@ -40,6 +41,10 @@ class Connection:
     base_url: str
     credential: TokenCredential | str
     profile: str | None = None
+
+    def client(self) -> PartnerClient:
+        """A blocking client for this connection (close it, or use it in `with`)."""
+        return PartnerClient(self.credential, base_url=self.base_url)
 
 
 def is_local(base_url: str) -> bool:

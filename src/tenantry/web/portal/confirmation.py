@@ -68,10 +68,9 @@ def _kept(request: Request, session: s.Session, draft_id: str) -> tuple[Created,
 
 @router.get(PATH, include_in_schema=False)
 async def confirmation(request: Request) -> Response:
-    try:
-        session = await s.current(request)
-    except s.SignInRequired:
-        return s.sign_in_redirect(request)
+    session = await s.signed_in(request)
+    if isinstance(session, Response):
+        return session
     draft_id = named_wizard(request)
     kept = _kept(request, session, draft_id) if draft_id else None
     if kept is None:
@@ -94,10 +93,9 @@ async def confirmation(request: Request) -> Response:
 async def finish(request: Request) -> Response:
     """Done: the confirmation is forgotten (Back no longer shows the password), and the
     browser goes on to the new customer's page."""
-    try:
-        session = await s.current(request)
-    except s.SignInRequired:
-        return s.sign_in_redirect(request)
+    session = await s.signed_in(request)
+    if isinstance(session, Response):
+        return session
     draft_id = named_wizard(request)
     kept = _kept(request, session, draft_id) if draft_id else None
     path = f"/portal/customers/{kept[0].customer_id}" if kept else "/portal/customers"

@@ -76,10 +76,9 @@ def _page_url(request: Request, token: str | None) -> str:
 
 @router.get("/portal/customers", include_in_schema=False)
 async def customer_list(request: Request) -> Response:
-    try:
-        session = await s.current(request)
-    except s.SignInRequired:
-        return s.sign_in_redirect(request)
+    session = await s.signed_in(request)
+    if isinstance(session, Response):
+        return session
     q = request.query_params
     text = q.get("q", "").strip()[:_SEARCH_MAX]
     by = q.get("by", "name")
@@ -171,10 +170,9 @@ async def _detail(
 
 @router.get("/portal/customers/{customer_id}", include_in_schema=False)
 async def customer_page(customer_id: str, request: Request) -> Response:
-    try:
-        session = await s.current(request)
-    except s.SignInRequired:
-        return s.sign_in_redirect(request)
+    session = await s.signed_in(request)
+    if isinstance(session, Response):
+        return session
     return await _detail(request, session, customer_id)
 
 

@@ -114,6 +114,15 @@ async def current(request: Request) -> Session:
     return Session(user, partner, ticket.csrf, ticket.session_id)
 
 
+async def signed_in(request: Request) -> Session | Response:
+    """The session of a page's request; otherwise the way to the sign-in page, which
+    returns to this page."""
+    try:
+        return await current(request)
+    except SignInRequired:
+        return sign_in_redirect(request)
+
+
 def check_csrf(session: Session, given: str) -> None:
     if not hmac.compare_digest(given.encode(), session.csrf.encode()):
         raise CsrfRefused

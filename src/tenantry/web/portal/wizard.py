@@ -117,10 +117,9 @@ async def _enter(
     form with its CSRF token checked. Otherwise where the browser goes instead: to sign in,
     to a fresh wizard, to the CSRF refusal, or back to the first earlier step (`after`:
     the steps this one needs done, in order) that is not done yet."""
-    try:
-        session = await s.current(request)
-    except s.SignInRequired:
-        return s.sign_in_redirect(request)
+    session = await s.signed_in(request)
+    if isinstance(session, Response):
+        return session
     if refusal := _refused(request, session):
         return refusal
     form = await s.checked_form(request, session) if posted else Form()
@@ -142,10 +141,9 @@ async def _enter(
 @router.get(BASE, include_in_schema=False)
 async def start(request: Request) -> Response:
     """A fresh wizard, with the idempotency key its Submit will use."""
-    try:
-        session = await s.current(request)
-    except s.SignInRequired:
-        return s.sign_in_redirect(request)
+    session = await s.signed_in(request)
+    if isinstance(session, Response):
+        return session
     if refusal := _refused(request, session):
         return refusal
     draft = _new_draft(session)
