@@ -41,6 +41,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import startup  # noqa: E402
 import suite  # noqa: E402
 
 TENANTRY_BODY = (HERE / "wrk" / "customer.json").read_text().strip()
@@ -82,10 +83,10 @@ class Client:
 
 
 def _measure(pid: int, work: collections.abc.Callable[[], None], count: int) -> float:
-    before = suite._cpu_seconds(pid)
+    before = startup.cpu_seconds(pid)
     for _ in range(count):
         work()
-    return 1000 * (suite._cpu_seconds(pid) - before) / count
+    return 1000 * (startup.cpu_seconds(pid) - before) / count
 
 
 def _record(pid: int, out: Path) -> subprocess.Popen[bytes]:

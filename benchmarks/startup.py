@@ -15,6 +15,7 @@ bytecode out (the method of the entries before 2026-12-05).
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from typing import Any
 import httpx
 
 HERE = Path(__file__).resolve().parent
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 BODY = {
     "CompanyProfile": {"Domain": "bench.onmicrosoft.com"},
     "BillingProfile": {
@@ -78,16 +80,15 @@ def _until(ok: Callable[[], bool], timeout: float = 30) -> None:
     raise RuntimeError("no successful create before the timeout")
 
 
-def _cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int) -> float:
     """The process's CPU time so far (user + system, Linux's /proc; 0 elsewhere): less
-    distorted by other work on the machine than the wall time."""
-    import os
-
+    distorted by other work on the machine than the wall time. The other benchmarks'
+    measure too (`suite.py`, `request_cpu.py`)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 def tenantry_sample(cpu: list[float] | None = None) -> float:
@@ -134,7 +135,7 @@ def tenantry_sample(cpu: list[float] | None = None) -> float:
         _until(created)
         elapsed = time.perf_counter() - start
         if cpu is not None:
-            cpu.append(_cpu_seconds(process.pid))
+            cpu.append(cpu_seconds(process.pid))
         return elapsed
     finally:
         process.terminate()
@@ -154,7 +155,7 @@ def baseline_sample(cpu: list[float] | None = None) -> float:
             _until(lambda: client.post(url, json=ORDER).status_code == 201)
             elapsed = time.perf_counter() - start
             if cpu is not None:
-                cpu.append(_cpu_seconds(process.pid))
+                cpu.append(cpu_seconds(process.pid))
             return elapsed
         finally:
             process.terminate()

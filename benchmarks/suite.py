@@ -62,7 +62,6 @@ CUSTOMER_BODY = HERE / "wrk" / "customer.json"
 ORDER_BODY = HERE / "wrk" / "order.json"
 CREATE_LUA = HERE / "wrk" / "create.lua"
 GET_LUA = HERE / "wrk" / "get.lua"
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 HUGE_RATE_LIMIT = 1_000_000_000  # the throttle counts every request but never refuses one
 
 
@@ -175,14 +174,6 @@ def _process_tree(root: int) -> list[int]:
         tree.append(pid)
         todo.extend(parents.get(pid, []))
     return tree
-
-
-def _cpu_seconds(pid: int) -> float:
-    try:
-        parts = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(parts[11]) + int(parts[12])) / CLOCK_TICKS
 
 
 def rss_mb(root: int) -> float:
@@ -372,7 +363,7 @@ def _wrk(
     server: Server, script: Path, env: dict[str, str], conns: int, seconds: float
 ) -> dict[str, Any]:
     pids = server.server_pids()
-    before = {pid: _cpu_seconds(pid) for pid in pids}
+    before = {pid: startup.cpu_seconds(pid) for pid in pids}
     busy0, total0 = _machine_ticks()
     children0 = _children_cpu_seconds()
     started = time.monotonic()
@@ -396,7 +387,7 @@ def _wrk(
     elapsed = time.monotonic() - started
     wrk_cpu = _children_cpu_seconds() - children0  # no other child ends meanwhile
     busy1, total1 = _machine_ticks()
-    after = {pid: _cpu_seconds(pid) for pid in pids}
+    after = {pid: startup.cpu_seconds(pid) for pid in pids}
     lines = [line for line in out.decode().splitlines() if line.startswith("WRKJSON ")]
     if not lines:
         raise RuntimeError(f"wrk failed: {err.decode()}\n{out.decode()}")

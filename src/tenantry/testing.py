@@ -287,7 +287,8 @@ def _wait_ready(base_url: str, process: subprocess.Popen[bytes], timeout: float 
             if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
-            time.sleep(0.05)
+            pass
+        time.sleep(0.05)  # after a 503 (database not reached yet) too, not only a refusal
     raise RuntimeError(f"tenantry serve did not become ready within {timeout:.0f} s")
 
 

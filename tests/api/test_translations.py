@@ -24,6 +24,7 @@ from tests.web.test_page_translations import page_texts
 SRC = Path(__file__).resolve().parents[2] / "src" / "tenantry"
 REASON_MODULES = (
     *sorted((SRC / "domain" / "rules").glob("*.py")),
+    SRC / "domain" / "errors.py",  # FieldProblem.required and .length
     SRC / "http" / "wire.py",
     SRC / "api" / "routes" / "validation.py",
 )
@@ -257,6 +258,7 @@ def test_reasons_are_found_in_every_module_that_builds_field_problems() -> None:
         "domain/rules/phones.py",
         "domain/rules/registration.py",
         "domain/rules/validate.py",
+        "domain/errors.py",
         "http/wire.py",
         "api/routes/validation.py",
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -29,9 +30,12 @@ class CountingDatabase:
     def __init__(self, db: MemoryDatabase) -> None:
         self._db = db
         self.opened = 0
+        self.away: Exception | None = None  # set: the database cannot be reached
 
     def uow(self) -> FakeWork:
         self.opened += 1
+        if self.away is not None:
+            raise self.away
         return self._db.uow()
 
 
@@ -50,6 +54,14 @@ async def _node(
     keys = SigningKeyStore(counting.uow, sealer, CLOCK)
     await keys.load_or_create()
     return TokenService(keys, 3600, cache_size=cache_size), counting
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    """Give a background task up to about five seconds to make `condition` true."""
+    for _ in range(500):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
 
 
 async def _rotate_and_retire(node: TokenService) -> str:
@@ -97,10 +109,7 @@ async def test_the_periodic_reload_reaches_the_cache(sealer: Sealer) -> None:
 
     reloading = asyncio.create_task(node_b.keys.reload_forever(0.01))
     try:
-        for _ in range(500):
-            if not node_b.keys.verifies(old_kid):
-                break
-            await asyncio.sleep(0.01)
+        await _until(lambda: not node_b.keys.verifies(old_kid))
     finally:
         reloading.cancel()
     with pytest.raises(TokenRejected, match="retired"):
@@ -115,29 +124,18 @@ async def test_a_failed_periodic_reload_keeps_the_keys_and_is_tried_again(
     node_b, b_database = await _node(db, sealer)
     token, _ = node_a.issue_app_token(TENANT, "client", PARTNER_CENTER_AUDIENCE)
     old_kid = await _rotate_and_retire(node_a)
-    away = ConnectionRefusedError("Connect call failed")
-
-    def unreachable() -> FakeWork:
-        b_database.opened += 1
-        raise away
-
     keys = node_b.keys
-    keys._uow = unreachable  # the database goes away
+    b_database.away = ConnectionRefusedError("Connect call failed")
+    opened = b_database.opened
     reloading = asyncio.create_task(keys.reload_forever(0.01))
     try:
-        for _ in range(500):
-            if b_database.opened >= 3:
-                break
-            await asyncio.sleep(0.01)
-        assert b_database.opened >= 3  # tried again at every interval
+        await _until(lambda: b_database.opened >= opened + 3)
+        assert b_database.opened >= opened + 3  # tried again at every interval
         assert keys.verifies(old_kid)  # the keys loaded before are kept meanwhile
         assert "signing keys not reloaded (will retry): Connect call failed" in caplog.text
 
-        keys._uow = b_database.uow  # the database is back
-        for _ in range(500):
-            if not keys.verifies(old_kid):
-                break
-            await asyncio.sleep(0.01)
+        b_database.away = None  # the database is back
+        await _until(lambda: not keys.verifies(old_kid))
     finally:
         reloading.cancel()
     with pytest.raises(TokenRejected, match="retired"):

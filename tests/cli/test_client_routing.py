@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from tenantry.commands import main
 from tests.support.process import tenantry
 
 
@@ -25,3 +28,16 @@ def test_the_servers_own_commands_still_parse() -> None:
     assert done.returncode == 0
     assert "serve" in done.stdout
     assert "login|logout|profiles" in done.stdout.replace("\n", " ").replace("  ", " ")
+
+
+def test_a_group_parses_alone_but_refuses_in_the_whole_lines_words(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`tenantry keys …` parses only its group; a word it does not know is refused with
+    the whole command line's usage, as when every group was parsed."""
+    with pytest.raises(SystemExit) as exited:
+        main(["keys", "list", "--bogus"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage: tenantry [-h] {serve,token,keygen,partners,keys,audit,db}" in err
+    assert "error: unrecognized arguments: --bogus" in err

@@ -244,6 +244,69 @@ def test_confirming_an_agreement_needs_a_user_sign_in(
     assert row["password"]
 
 
+def test_a_confirmation_whose_answer_was_lost_is_not_confirmed_twice(
+    server: LiveServer,
+    user_token: str,
+    tmp_path: Path,
+    faults: httpx.Client,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The service refuses the resumed run's second confirmation (409, 600061): the
+    agreement is taken as confirmed, and the order placed."""
+    source, results = tmp_path / "lost.csv", tmp_path / "lost.results.csv"
+    write_rows(source, _prefix(), 1)
+    steps = ("--confirm-agreement", "--order", BASIC, "--token", user_token)
+    lost = {"route": "POST /v1/customers/*/agreements", "kind": "drop", "when": "after"}
+    assert faults.post("/_tenantry/faults", json=lost).status_code == 201
+
+    assert import_file(server, str(source), *steps) == 1
+    (row,) = last_outcomes(results).values()
+    assert (row["status"], row["step"], row["agreement"]) == ("unknown", "agreement", "")
+    capsys.readouterr()
+
+    faults.delete("/_tenantry/faults")
+    assert import_file(server, str(source), "--resume", *steps) == 0
+    assert "continued 1, failed 0" in capsys.readouterr().out
+    (row,) = last_outcomes(results).values()
+    assert (row["status"], row["agreement"]) == ("continued", "confirmed")
+    with PartnerClient(dev_credential(), base_url=server.base_url) as client:
+        assert len(client.agreements.list(row["customer_id"])) == 1
+    assert _orders_of(server, [row["customer_id"]]) == {row["customer_id"]: [row["order_id"]]}
+
+
+def test_no_agreement_template_sends_no_row_and_keeps_what_was_done(
+    server: LiveServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The template is read before any row is sent: without one, every row is recorded
+    not sent, its line still showing the customer an earlier run created."""
+    source, results = tmp_path / "notemplate.csv", tmp_path / "notemplate.results.csv"
+    write_rows(source, _prefix(), 2)
+    assert import_file(server, str(source)) == 0
+    created = last_outcomes(results)
+    capsys.readouterr()
+
+    async def no_templates(*args: object, **kwargs: object) -> list[object]:
+        return []
+
+    monkeypatch.setattr(
+        "tenantry_client._async_commerce.AsyncAgreementOperations.metadata", no_templates
+    )
+    assert import_file(server, str(source), "--resume", "--confirm-agreement") == 1
+
+    out, err = capsys.readouterr()
+    assert "continued 0, failed 2, unknown 0, skipped 0 (already done)" in out
+    assert "error: could not read the agreement's template: the service names no" in err
+    assert "2 row(s) not sent." in err
+    for number, row in last_outcomes(results).items():
+        assert row["status"] == "failed"
+        assert row["error_description"].startswith("not sent: could not read the agreement")
+        assert row["customer_id"] == created[number]["customer_id"]
+        assert row["password"] == created[number]["password"]
+
+
 def test_a_results_file_of_an_earlier_version_keeps_its_columns(
     server: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

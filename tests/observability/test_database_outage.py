@@ -48,11 +48,8 @@ def serving(cluster: PrivateCluster) -> Iterator[ServeProcess]:
 
 
 def _api(process: ServeProcess) -> httpx.Client:
-    sandbox = Sandbox(process.base_url)
-    try:
+    with Sandbox(process.base_url) as sandbox:
         token = sandbox.token()
-    finally:
-        sandbox.close()
     return httpx.Client(
         base_url=process.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
     )

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import psycopg
 
-from tests.support.postgres import _as_postgres
+from tests.support.postgres import as_postgres
 from tests.support.process import free_port
 
 
@@ -53,7 +53,7 @@ class PrivateCluster:
 
     def _run(self, tool: str, *args: str) -> None:
         done = subprocess.run(
-            _as_postgres([str(self._bin / tool), *args]),
+            as_postgres([str(self._bin / tool), *args]),
             capture_output=True,
             text=True,
             check=False,

@@ -23,6 +23,8 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
+from tests.support.process import free_port
+
 
 @dataclass
 class PostgresServer:
@@ -58,7 +60,7 @@ class PostgresServer:
     def stop(self) -> None:
         if self._cluster_dir is not None and self._pg_ctl is not None:
             subprocess.run(
-                _as_postgres(
+                as_postgres(
                     [
                         self._pg_ctl,
                         "-D",
@@ -89,16 +91,10 @@ def _can_login(url: str) -> bool:
         return False
 
 
-def _as_postgres(cmd: list[str]) -> list[str]:
+def as_postgres(cmd: list[str]) -> list[str]:
     if os.geteuid() == 0:  # initdb refuses to run as root
         return ["runuser", "-u", "postgres", "--", *cmd]
     return cmd
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _start_private_cluster() -> PostgresServer | None:
@@ -110,8 +106,8 @@ def _start_private_cluster() -> PostgresServer | None:
     os.chmod(base, 0o755)
     if os.geteuid() == 0:
         shutil.chown(base, "postgres", "postgres")
-    port = _free_port()
-    initdb = _as_postgres(
+    port = free_port()
+    initdb = as_postgres(
         [
             str(bindir / "initdb"),
             "-D",
@@ -125,7 +121,7 @@ def _start_private_cluster() -> PostgresServer | None:
             "--locale=C.UTF-8",
         ]
     )
-    start = _as_postgres(
+    start = as_postgres(
         [
             str(bindir / "pg_ctl"),
             "-D",

@@ -192,9 +192,8 @@ def _print_banner(s: Settings, base_url: str, extra: tuple[str, ...] = ()) -> No
         f"  database:      {where}",
     ]
     if s.admin_port is not None:
-        served = [*PROBES] + [
-            SURFACES[name][0] for name, where in placement(s).items() if Exposure.ADMIN in where
-        ]
+        moved = [name for name, listeners in placement(s).items() if Exposure.ADMIN in listeners]
+        served = [*PROBES, *(SURFACES[name][0] for name in moved)]
         lines.append(
             f"  admin listener: http://{s.admin_host}:{s.admin_port} ({', '.join(served)})"
         )

@@ -127,8 +127,7 @@ class CustomerService:
         now = self._clock.now()
         try:
             async with self._uow() as uow:
-                claim = self._answers.claim(key)
-                await uow.idempotency.insert(claim, response, now, self._answers.expiry(now))
+                await self._answers.keep(uow, key, response, now)
                 cap = self._limits.customer_cap if self._policy.sandbox else 0
                 if cap and await uow.customers.count_owned(partner.tenant_id) >= cap:
                     raise _SandboxFull(cap)

@@ -288,16 +288,19 @@ class FieldProblem:
     reason: str
     params: Mapping[str, object] = field(default_factory=dict)
 
-    @classmethod
-    def required(cls, path: str) -> FieldProblem:
+    # Spelled `FieldProblem(...)`, not `cls(...)`: the translation test collects the reasons
+    # of these calls (tests/api/test_translations.py).
+    @staticmethod
+    def required(path: str) -> FieldProblem:
         """A required member missing or blank (880009)."""
-        return cls(Errors.REQUIRED_FIELD_MISSING, path, "is required", {"field": path})
+        return FieldProblem(Errors.REQUIRED_FIELD_MISSING, path, "is required", {"field": path})
 
-    @classmethod
-    def length(cls, path: str, maximum: int, minimum: int = 1) -> FieldProblem:
+    @staticmethod
+    def length(path: str, maximum: int, minimum: int = 1) -> FieldProblem:
         """A member outside its length limits (880008)."""
         params = {"field": path, "min": minimum, "max": maximum}
-        return cls(Errors.LENGTH_OUT_OF_RANGE, path, "must be {min}-{max} characters long", params)
+        reason = "must be {min}-{max} characters long"
+        return FieldProblem(Errors.LENGTH_OUT_OF_RANGE, path, reason, params)
 
 
 class ServiceError(Exception):

@@ -17,6 +17,7 @@ from tenantry.domain.ports import (
     IdempotencyKeyTaken,
     StorageBusy,
     TwinStillRunning,
+    UnitOfWork,
     UnitOfWorkFactory,
 )
 
@@ -33,17 +34,21 @@ class IdempotentAnswers:
         self._retention = retention
         self._strict = strict
 
-    def claim(self, key: IdempotencyKey) -> IdempotencyKey:
+    def _claim(self, key: IdempotencyKey) -> IdempotencyKey:
         """The key a record is kept under (the scope alone in strict mode)."""
         return key.claim(self._strict)
 
-    def expiry(self, now: datetime) -> datetime:
-        return now + self._retention
+    async def keep(
+        self, work: UnitOfWork, key: IdempotencyKey, response: StoredResponse, now: datetime
+    ) -> None:
+        """Insert the answer in `work`, the write's own transaction, which commits it
+        (`IdempotencyKeyTaken` when a twin's record is there first)."""
+        await work.idempotency.insert(self._claim(key), response, now, now + self._retention)
 
     async def kept(self, key: IdempotencyKey, failed: Failed) -> StoredResponse | None:
         """The answer kept for the key, replayed; None when the key is new."""
         async with self._uow() as work:
-            stored = await work.idempotency.get(self.claim(key), self._clock.now())
+            stored = await work.idempotency.get(self._claim(key), self._clock.now())
         return None if stored is None else self.answer(key, stored, failed)
 
     def answer(self, key: IdempotencyKey, stored: StoredResponse, failed: Failed) -> StoredResponse:
@@ -60,7 +65,7 @@ class IdempotentAnswers:
         response = response.answering(key)
         try:
             async with self._uow() as work:
-                await work.idempotency.insert(self.claim(key), response, now, self.expiry(now))
+                await self.keep(work, key, response, now)
                 await work.commit()
         except IdempotencyKeyTaken:
             return await self.replay(key, failed)
@@ -71,7 +76,7 @@ class IdempotentAnswers:
     async def replay(self, key: IdempotencyKey, failed: Failed) -> StoredResponse:
         """The answer of the twin that recorded first."""
         async with self._uow() as work:
-            stored = await work.idempotency.get(self.claim(key), self._clock.now())
+            stored = await work.idempotency.get(self._claim(key), self._clock.now())
         if stored is None:  # the twin's record expired in between: nothing left to wait on
             raise StorageBusy("idempotency record vanished")
         return self.answer(key, stored, failed)

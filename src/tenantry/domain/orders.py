@@ -154,8 +154,7 @@ class OrderService:
                 raise ServiceError(Errors.AGREEMENT_REQUIRED, {"customer_id": customer.id})
             order, subscriptions = build_order(customer.id, lines, now)
             response = render.created(order).answering(key)
-            claim = self._answers.claim(key)
-            await work.idempotency.insert(claim, response, now, self._answers.expiry(now))
+            await self._answers.keep(work, key, response, now)
             await work.orders.add(order)
             await work.subscriptions.add(subscriptions)
             placed = audit_event(

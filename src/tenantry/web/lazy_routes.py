@@ -15,22 +15,18 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from fastapi import APIRouter
+from starlette._utils import get_route_path
+from starlette.datastructures import URLPath
 from starlette.routing import BaseRoute, Match
 from starlette.types import Receive, Scope, Send
 
 _MATCHED = "tenantry.lazy_route"
 
 
-def _route_path(scope: Scope) -> str:
-    """The path the routes match: without the mount's root path, as Starlette sees it."""
-    path: str = scope["path"]
-    root: str = scope.get("root_path", "")
-    if root and path.startswith(root) and path[len(root) : len(root) + 1] in ("", "/"):
-        return path[len(root) :]
-    return path
-
-
 class LazyRoutes(BaseRoute):
+    """The routers `load()` returns, included under one `APIRouter` when a request first
+    reaches `prefix` (or anything lists or names the routes)."""
+
     def __init__(
         self,
         prefix: str,
@@ -59,9 +55,10 @@ class LazyRoutes(BaseRoute):
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         if scope["type"] != "http":
             return Match.NONE, {}
-        path = _route_path(scope)
+        path = get_route_path(scope)  # as the routers match it (FastAPI imports it too)
         if path != self.prefix and not path.startswith(self.prefix + "/"):
             return Match.NONE, {}
+        # The router's own rule: the first full match, else the first partial one (a 405).
         partial: Scope | None = None
         for route in self._loaded().routes:
             match, child = route.matches(scope)
@@ -77,5 +74,7 @@ class LazyRoutes(BaseRoute):
         route: BaseRoute = scope.pop(_MATCHED)
         await route.handle(scope, receive, send)
 
-    def url_path_for(self, name: str, /, **path_params: Any) -> Any:
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
+        # Names cannot be known unloaded: a `url_for` of any route after this one in the
+        # list (the static files, the control plane) loads the portal too.
         return self._loaded().url_path_for(name, **path_params)

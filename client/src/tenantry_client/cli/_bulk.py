@@ -91,20 +91,11 @@ def _pending(
     return pending, earlier
 
 
-def _carried(job: Job, earlier: dict[int, Earlier]) -> dict[str, str]:
-    """What earlier runs did for the job's row, for its new line to repeat."""
-    done = earlier.get(job.row.number)
-    return done.carried() if done else {}
-
-
-def _record_missing(
-    jobs: list[Job], recorder: Recorder, why: str, earlier: dict[int, Earlier]
-) -> None:
+def _record_missing(jobs: list[Job], recorder: Recorder, why: str) -> None:
     """Record every job without an outcome as `unknown` (it may have been sent)."""
     for job in jobs:
         if job.row.number not in recorder.recorded:
-            carried = _carried(job, earlier)
-            recorder.record(job.row, job.request_id, "unknown", error_description=why, **carried)
+            recorder.record(job.row, job.request_id, "unknown", error_description=why)
     missing = [job for job in jobs if job.row.number not in recorder.recorded]
     recorder.summary.unrecorded = len(missing)
 
@@ -127,14 +118,13 @@ def run_import(args: argparse.Namespace, connection: Connection) -> int:
     earlier: dict[int, Earlier] = {}
     if args.resume:
         jobs, earlier = _pending(jobs, results_path, steps, summary)
-    recorder = Recorder(ResultsFile(results_path, resume=args.resume), summary)
+    recorder = Recorder(ResultsFile(results_path, resume=args.resume), summary, earlier)
     to_send = []
     for job in jobs:
         if job.refusal is None:
             to_send.append(job)
             continue
-        carried = _carried(job, earlier)
-        recorder.record(job.row, job.request_id, "failed", error_description=job.refusal, **carried)
+        recorder.record(job.row, job.request_id, "failed", error_description=job.refusal)
         print(
             f"row {job.row.number} ({job.row.domain or 'no domain'}): {job.refusal}",
             file=sys.stderr,
@@ -143,44 +133,31 @@ def run_import(args: argparse.Namespace, connection: Connection) -> int:
     progress = Progress(len(to_send), enabled=not args.no_progress, label=label)
     why = "no outcome recorded (interrupted or an internal error): perhaps done"
     try:
-        asyncio.run(
-            send_all(
-                to_send,
-                connection,
-                recorder,
-                args.concurrency,
-                progress,
-                steps=steps,
-                earlier=earlier,
-            )
-        )
+        asyncio.run(send_all(to_send, connection, recorder, args.concurrency, progress, steps))
     except KeyboardInterrupt:
         summary.interrupted = True
     except Exception as exc:  # a bug: the rows are still accounted for, below
         summary.fatal = f"internal error: {type(exc).__name__}: {exc}"
     finally:
         progress.stop()
-        _record_missing(jobs, recorder, why, earlier)
+        _record_missing(jobs, recorder, why)
         recorder.file.close()
     return _report(args, connection, results_path, summary, asked)
 
 
 def summary_line(summary: Summary, asked: tuple[str, ...]) -> str:
     """What the import did, on one line; the steps after the create when it had some."""
-    counts = f"created {summary.created}, replayed {summary.replayed}"
-    if not asked:
-        return (
-            f"{counts}, failed {summary.failed}, unknown {summary.unknown}, "
-            f"skipped {summary.skipped} (already created)"
-        )
-    counts += f", continued {summary.continued}, failed {summary.failed}, "
-    counts += f"unknown {summary.unknown}, skipped {summary.skipped} (already done)"
+    counts = f"created {summary.created}, replayed {summary.replayed}, "
+    if asked:
+        counts += f"continued {summary.continued}, "
+    counts += f"failed {summary.failed}, unknown {summary.unknown}, "
+    counts += f"skipped {summary.skipped} (already {'done' if asked else 'created'})"
     after = []
     if "agreement" in asked:
         after.append(f"agreements confirmed {summary.confirmed}")
     if "order" in asked:
         after.append(f"orders placed {summary.ordered}")
-    return f"{counts}; {', '.join(after)}"
+    return f"{counts}; {', '.join(after)}" if after else counts
 
 
 def _report(

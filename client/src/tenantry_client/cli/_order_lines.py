@@ -53,8 +53,3 @@ def order_of(lines: tuple[OrderLine, ...]) -> Order:
     return Order(
         line_items=[OrderLineItem(offer_id=line.offer_id, quantity=line.quantity) for line in lines]
     )
-
-
-def describe(lines: tuple[OrderLine, ...]) -> str:
-    """The lines as they are written in an `orders` cell."""
-    return LINE_SEPARATOR.join(str(line) for line in lines)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -191,21 +192,30 @@ class Summary:
 
 
 class Recorder:
-    """Writes each row's outcome once and counts it. A results file that cannot be
-    written any more (a full disk) stops the import: `broken` says why."""
+    """Writes each row's outcome once and counts it. A line repeats what `earlier` (the
+    results file's earlier lines, by row number) shows done for the row. A results file
+    that cannot be written any more (a full disk) stops the import: `broken` says why."""
 
-    def __init__(self, file: ResultsFile, summary: Summary) -> None:
+    def __init__(
+        self, file: ResultsFile, summary: Summary, earlier: Mapping[int, Earlier] | None = None
+    ) -> None:
         self.file = file
         self.summary = summary
+        self.earlier: Mapping[int, Earlier] = earlier or {}
         self.recorded: set[int] = set()
         self.broken: str | None = None
+
+    def carried(self, row: Row) -> dict[str, str]:
+        """What earlier runs did for the row, for its new line to repeat."""
+        done = self.earlier.get(row.number)
+        return done.carried() if done else {}
 
     def record(self, row: Row, request_id: str | None, status: str, **values: Any) -> None:
         if status not in STATUSES:
             raise ValueError(f"no such status: {status}")
         if row.number in self.recorded or self.broken is not None:
             return
-        outcome = {"domain": row.domain, **values}
+        outcome = {"domain": row.domain, **self.carried(row), **values}
         outcome.update(row=row.number, status=status, request_id=request_id)
         try:
             self.file.write(outcome)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +32,7 @@ from tenantry_client.cli._connect import Connection
 from tenantry_client.cli._order_lines import LINE_SEPARATOR
 from tenantry_client.cli._output import error_text
 from tenantry_client.cli._progress import Progress
-from tenantry_client.cli._results import CONFIRMED, Earlier, Recorder
+from tenantry_client.cli._results import CONFIRMED, Recorder
 from tenantry_client.cli._rows import Job, Row
 from tenantry_client.cli._steps import AfterCreate, Steps, order_request_id
 
@@ -113,7 +112,6 @@ class Sender:
         recorder: Recorder,
         progress: Progress,
         concurrency: int,
-        earlier: Mapping[int, Earlier],
     ) -> None:
         self.client = after.client
         self.after = after
@@ -121,7 +119,6 @@ class Sender:
         self.recorder = recorder
         self.summary = recorder.summary
         self.progress = progress
-        self.earlier = earlier
         self.stop = asyncio.Event()
         self.in_flight: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(concurrency)
@@ -184,7 +181,7 @@ class Sender:
             self.summary.confirmed += 1
         lines = steps.lines(job.row)
         if lines and not step.values.get("order_id"):
-            earlier = self.earlier.get(job.row.number)
+            earlier = self.recorder.earlier.get(job.row.number)
             attempt = earlier.order_refusals if earlier else 0
             request_id = order_request_id(job.request_id or "", lines, attempt)
             step.begin("order", request_id)
@@ -197,8 +194,7 @@ class Sender:
 
     async def one(self, job: Job) -> None:
         row = job.row
-        earlier = self.earlier.get(row.number)
-        step = Step("customer", job.request_id, earlier.carried() if earlier else {})
+        step = Step("customer", job.request_id, self.recorder.carried(row))
         try:
             status = await self._create(job, step)
             await self._after_create(job, step)
@@ -290,16 +286,14 @@ async def send_all(
     recorder: Recorder,
     concurrency: int,
     progress: Progress,
-    *,
     steps: Steps,
-    earlier: Mapping[int, Earlier],
 ) -> None:
     """Do the jobs' steps (their create, and what `steps` asks after it) over one
-    connection pool; `earlier`: what earlier runs did, by row number."""
+    connection pool; the recorder knows what earlier runs did."""
     limits = httpx.Limits(max_connections=max(concurrency, 10))
     async with TrackingClient(timeout=60.0, limits=limits) as http:
         client = AsyncPartnerClient(
             connection.credential, base_url=connection.base_url, http_client=http
         )
         after = AfterCreate(client, steps)
-        await Sender(after, http, recorder, progress, concurrency, earlier).run(jobs)
+        await Sender(after, http, recorder, progress, concurrency).run(jobs)

@@ -65,12 +65,7 @@ def lines_from_wire(body: dict[str, Any]) -> tuple[LineItemDraft, ...]:
         mpn = r.string(item, "partneridonrecord", f"{base}.partnerIdOnRecord")
         for field, value in (("offerId", offer_id), ("quantity", quantity)):
             if value is None or value == "":
-                path = f"{base}.{field}"
-                r.problems.append(
-                    FieldProblem(
-                        Errors.REQUIRED_FIELD_MISSING, path, "is required", {"field": path}
-                    )
-                )
+                r.problems.append(FieldProblem.required(f"{base}.{field}"))
         lines.append(
             LineItemDraft(
                 line_item_number=index if number is None else number,

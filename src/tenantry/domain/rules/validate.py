@@ -83,20 +83,16 @@ def _missing(draft: CustomerDraft) -> list[FieldProblem]:
         (fields.COMPANY_NAME, draft.company_name),
     ]
     address = draft.address
-    problems = [_required(path) for path, value in required if fields.is_blank(value)]
     if address is None:
-        return [*problems, _required(fields.ADDRESS)]
-    in_address = [
-        (fields.ADDRESS_LINE1, address.address_line1),
-        (fields.COUNTRY, address.country),
-        (fields.FIRST_NAME, address.first_name),
-        (fields.LAST_NAME, address.last_name),
-    ]
-    return problems + [_required(path) for path, value in in_address if fields.is_blank(value)]
-
-
-def _required(path: str) -> FieldProblem:
-    return FieldProblem(Errors.REQUIRED_FIELD_MISSING, path, "is required", {"field": path})
+        required.append((fields.ADDRESS, None))
+    else:
+        required += [
+            (fields.ADDRESS_LINE1, address.address_line1),
+            (fields.COUNTRY, address.country),
+            (fields.FIRST_NAME, address.first_name),
+            (fields.LAST_NAME, address.last_name),
+        ]
+    return [FieldProblem.required(path) for path, value in required if fields.is_blank(value)]
 
 
 def _lengths(draft: CustomerDraft, address: AddressDraft) -> list[FieldProblem]:
@@ -125,12 +121,7 @@ def _lengths(draft: CustomerDraft, address: AddressDraft) -> list[FieldProblem]:
         (fields.REGISTRATION_NUMBER, draft.organization_registration_number, 0, 64),
     ]
     return [
-        FieldProblem(
-            Errors.LENGTH_OUT_OF_RANGE,
-            path,
-            "must be {min}-{max} characters long",
-            {"field": path, "min": low, "max": high},
-        )
+        FieldProblem.length(path, high, low)
         for path, value, low, high in limits
         if not fields.is_blank(value) and not low <= len(value or "") <= high
     ]
