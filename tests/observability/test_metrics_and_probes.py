@@ -16,14 +16,15 @@ from tests.support.server import LiveServer
 
 
 def _sample(text: str, name: str, **labels: str) -> float:
-    """The value of one sample of the exposition text (0 when it is absent)."""
+    """The sum of the samples of `name` whose labels include `labels` (0 when none)."""
+    total = 0.0
     for line in text.splitlines():
         if not line.startswith(name + "{") and not line.startswith(name + " "):
             continue
         found = dict(re.findall(r'(\w+)="([^"]*)"', line.split(" ")[0]))
         if all(found.get(k) == v for k, v in labels.items()):
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
+            total += float(line.rsplit(" ", 1)[1])
+    return total
 
 
 def _metrics(server: LiveServer) -> str:
@@ -53,7 +54,8 @@ def test_requests_creates_and_replays_are_counted(server: LiveServer, token: str
     assert grew("tenantry_http_requests_total", **created) == 2
     missing = {"route": "/v1/customers/{customer_id}", "status": "404", "code": "60003"}
     assert grew("tenantry_http_requests_total", **missing) == 1
-    assert grew("tenantry_http_requests_total", route="unmatched", code="1000") == 1
+    unmatched = {"route": "unmatched", "method": "GET", "status": "404", "code": "1000"}
+    assert grew("tenantry_http_requests_total", **unmatched) == 1
     latency = {"route": "/v1/customers", "method": "POST"}
     assert grew("tenantry_http_request_duration_seconds_count", **latency) == 2
     assert _sample(after, "tenantry_db_pool_size") > 0
