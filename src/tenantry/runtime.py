@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import time
@@ -56,7 +57,7 @@ from tenantry.storage.availability import (
     wait_until_reachable,
 )
 from tenantry.storage.code_step_repository import SqlCodeSteps
-from tenantry.storage.db import create_engine, is_sqlite
+from tenantry.storage.db import create_engine, inline_sqlite_path, is_sqlite
 from tenantry.storage.deployment import holds_partner
 from tenantry.storage.grant_repository import SqlGrantStore
 from tenantry.storage.migrate import SchemaRefused, SchemaStatus, Verdict
@@ -65,6 +66,7 @@ from tenantry.storage.sandbox_store import SqlSandboxStore
 from tenantry.storage.throttle_repository import SqlHitCounter
 from tenantry.storage.unit_of_work import SqlUnitOfWorkFactory
 from tenantry.storage.urls import UrlRefused
+from tenantry.storage.wal_checkpoints import WalCheckpointer
 
 _PARTNER_TTL = 30.0
 # How long `/readyz` waits for the database before it says "not ready".
@@ -82,13 +84,23 @@ def database_unavailable(exc: BaseException) -> bool:
     return is_unavailable(exc)
 
 
-def _engine(settings: Settings) -> AsyncEngine:
+def _engine(settings: Settings, *, background_checkpoints: bool = False) -> AsyncEngine:
     try:
         return create_engine(
-            settings.resolved_database_url(), lock_wait_seconds=settings.lock_wait_seconds
+            settings.resolved_database_url(),
+            lock_wait_seconds=settings.lock_wait_seconds,
+            background_checkpoints=background_checkpoints,
         )
     except UrlRefused as exc:
         raise ConfigurationError(str(exc)) from exc
+
+
+def _checkpointing(path: str | None) -> WalCheckpointer | None:
+    if path is None:
+        return None
+    checkpointer = WalCheckpointer(path)
+    checkpointer.start()
+    return checkpointer
 
 
 @dataclass
@@ -129,6 +141,8 @@ class Runtime:
     operator_tokens: OperatorTokens
     audit_trail: AuditTrail
     sandbox_state: SandboxState
+    # A server's SQLite file is checkpointed off the event loop (`wal_checkpoints`).
+    checkpointer: WalCheckpointer | None = None
     _partners: dict[str, tuple[float, Partner]] = field(default_factory=dict)
 
     def forget_partners(self) -> None:
@@ -168,6 +182,8 @@ class Runtime:
 
     async def close(self) -> None:
         await self.engine.dispose()
+        if self.checkpointer is not None:
+            await asyncio.to_thread(self.checkpointer.stop)
 
 
 def master_key_for(settings: Settings, *, create: bool = True) -> MasterKey:
@@ -279,7 +295,8 @@ async def open_runtime(
     url = settings.resolved_database_url()
     if bootstrap and is_sqlite(url) and settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = _engine(settings)
+    checkpointed = inline_sqlite_path(url) if bootstrap else None
+    engine = _engine(settings, background_checkpoints=checkpointed is not None)
     responses_sealer = Sealer(master.derive("tenantry/stored-responses"))
     uow = SqlUnitOfWorkFactory(engine, responses_sealer)
     clock = SystemClock()
@@ -339,6 +356,7 @@ async def open_runtime(
     return Runtime(
         settings=settings,
         engine=engine,
+        checkpointer=_checkpointing(checkpointed),
         uow=uow,
         tokens=tokens,
         customers=CustomerService(uow, clock, hasher, policy, limits),

@@ -9,10 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tenantry.domain.audit import AuditEvent, AuditQuery
 from tenantry.storage import tables as t
+from tenantry.storage.prepared import Prepared
 
 # Built once, its values bound per call: `insert(...).values(...)` per event cost more CPU
 # (the statement and its cache key over every value) than the insert itself.
-_INSERT = insert(t.audit_events)
+_INSERT = Prepared(insert(t.audit_events))
 
 
 class SqlAuditLog:
@@ -20,8 +21,8 @@ class SqlAuditLog:
         self._conn = conn
 
     async def record(self, event: AuditEvent) -> None:
-        await self._conn.execute(
-            _INSERT,
+        await _INSERT.execute(
+            self._conn,
             {
                 "id": event.id,
                 "occurred_at": event.occurred_at,

@@ -26,15 +26,16 @@ from tenantry.domain.ports import DomainAlreadyTaken, StorageBusy
 from tenantry.storage import tables as t
 from tenantry.storage.customer_user_repository import customer_user, user_row
 from tenantry.storage.order_repository import insert_order
+from tenantry.storage.prepared import Prepared
 from tenantry.storage.subscription_repository import insert_subscriptions
 
 _RESELLER = RelationshipToPartner.RESELLER.value  # as the column stores it
 _NONE = RelationshipToPartner.NONE.value
-_BY_ID = select(t.customers).where(t.customers.c.id == bindparam("customer_id"))
-_INSERT_CUSTOMER = insert(t.customers)
-_INSERT_USER = insert(t.users)
-_INSERT_RELATIONSHIP = insert(t.relationships)
-_INSERT_GDAP = insert(t.gdap_relationships)
+_BY_ID = Prepared(select(t.customers).where(t.customers.c.id == bindparam("customer_id")))
+_INSERT_CUSTOMER = Prepared(insert(t.customers))
+_INSERT_USER = Prepared(insert(t.users))
+_INSERT_RELATIONSHIP = Prepared(insert(t.relationships))
+_INSERT_GDAP = Prepared(insert(t.gdap_relationships))
 _ADDRESS_FIELDS = tuple(f.name for f in fields(Address))
 # Prefix searches on these fields are ranges on an index of (partner, key).
 _KEYED = (SearchField.COMPANY_NAME, SearchField.DOMAIN)
@@ -54,8 +55,8 @@ class SqlCustomerRepository:
         self._conn = conn
 
     async def get(self, customer_id: str) -> Customer | None:
-        row = (await self._conn.execute(_BY_ID, {"customer_id": customer_id})).first()
-        return None if row is None else _customer_from_row(row._mapping)
+        row = await _BY_ID.first(self._conn, {"customer_id": customer_id})
+        return None if row is None else _customer_from_row(row)
 
     async def domain_key_exists(self, domain_key: str) -> bool:
         query = select(exists().where(t.customers.c.domain_key == domain_key))
@@ -66,8 +67,8 @@ class SqlCustomerRepository:
         # statement built per call with `.values(...)` costs more CPU than the insert.
         c = new.customer
         try:
-            await self._conn.execute(
-                _INSERT_CUSTOMER,
+            await _INSERT_CUSTOMER.execute(
+                self._conn,
                 {
                     "id": c.id,
                     "commerce_id": c.commerce_id,
@@ -98,10 +99,10 @@ class SqlCustomerRepository:
             # Anything else (the partner removed by a concurrent reset, say) is not the
             # caller's fault and is worth a retry.
             raise StorageBusy(str(exc.orig)) from exc
-        await self._conn.execute(_INSERT_USER, user_row(new.admin))
+        await _INSERT_USER.execute(self._conn, user_row(new.admin))
         r = new.relationship
-        await self._conn.execute(
-            _INSERT_RELATIONSHIP,
+        await _INSERT_RELATIONSHIP.execute(
+            self._conn,
             {
                 "id": r.id,
                 "customer_id": r.customer_id,
@@ -111,8 +112,8 @@ class SqlCustomerRepository:
             },
         )
         if (g := new.gdap) is not None:
-            await self._conn.execute(
-                _INSERT_GDAP,
+            await _INSERT_GDAP.execute(
+                self._conn,
                 {
                     "id": g.id,
                     "customer_id": g.customer_id,

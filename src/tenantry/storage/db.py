@@ -12,12 +12,27 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from tenantry.storage.sqlite_inline import InlineConnection, connector
 from tenantry.storage.urls import connect_parts
 
+POSTGRES_POOL_SIZE = 20
+
 
 def is_sqlite(url: str | URL) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str, *, lock_wait_seconds: float) -> AsyncEngine:
+def inline_sqlite_path(url: str | URL) -> str | None:
+    """The file of a SQLite database that is called inline (`sqlite_inline`): any file,
+    not an in-memory database."""
+    if not is_sqlite(url):
+        return None
+    path = make_url(url).database
+    if path in (None, "", ":memory:") or "mode=memory" in path:
+        return None
+    return path
+
+
+def create_engine(
+    url: str, *, lock_wait_seconds: float, background_checkpoints: bool = False
+) -> AsyncEngine:
     """An async engine whose lock waits are bounded by `lock_wait_seconds`.
 
     SQLite: WAL, `synchronous=NORMAL`, foreign keys on, and SQLAlchemy in charge of BEGIN
@@ -25,32 +40,36 @@ def create_engine(url: str, *, lock_wait_seconds: float) -> AsyncEngine:
     takes the lock and waits for it, instead of failing). A file database is called inline
     on the event loop (`sqlite_inline`), which waits for locks itself without blocking the
     loop, so SQLite's own busy timeout is 0 there.
+    With `background_checkpoints`, an inline file's connections leave WAL checkpoints to
+    the caller's `WalCheckpointer` (`wal_checkpoints`).
     PostgreSQL: `lock_timeout`, so a request waiting on a concurrent twin stops waiting.
     """
     wait_ms = int(lock_wait_seconds * 1000)
     if is_sqlite(url):
-        path = make_url(url).database
-        inline = path not in (None, "", ":memory:") and "mode=memory" not in path
+        path = inline_sqlite_path(url)
         engine = create_async_engine(
             url,
             connect_args={"timeout": lock_wait_seconds},
-            async_creator=connector(path, lock_wait_seconds) if inline and path else None,
+            async_creator=connector(path, lock_wait_seconds) if path else None,
             hide_parameters=True,  # failed statements are logged without their values
             pool_size=8,
             max_overflow=8,
         )
-        busy_ms = 0 if inline else wait_ms
+        busy_ms = 0 if path else wait_ms
+        pragmas = [
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA synchronous=NORMAL",
+            "PRAGMA foreign_keys=ON",
+            f"PRAGMA busy_timeout={busy_ms}",
+        ]
+        if path and background_checkpoints:
+            pragmas.append("PRAGMA wal_autocheckpoint=0")
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_setup(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
-            for pragma in (
-                "PRAGMA journal_mode=WAL",
-                "PRAGMA synchronous=NORMAL",
-                "PRAGMA foreign_keys=ON",
-                f"PRAGMA busy_timeout={busy_ms}",
-            ):
+            for pragma in pragmas:
                 cursor.execute(pragma)
             cursor.close()
 
@@ -71,13 +90,19 @@ def create_engine(url: str, *, lock_wait_seconds: float) -> AsyncEngine:
     settings = {**parts.connect_args.get("server_settings", {}), "lock_timeout": str(wait_ms)}
     engine = create_async_engine(
         parts.url,
-        pool_size=20,
+        pool_size=POSTGRES_POOL_SIZE,
         max_overflow=0,
         hide_parameters=True,
         connect_args={**parts.connect_args, "server_settings": settings},
     )
     _discard_closed_connections(engine)
     return engine
+
+
+def pool_size(engine: AsyncEngine) -> int:
+    """How many connections the engine's pool keeps (PostgreSQL's pool never opens more)."""
+    size = getattr(engine.pool, "size", None)
+    return int(size()) if callable(size) else POSTGRES_POOL_SIZE
 
 
 # What the dialect is asked about: for a given connection, asyncpg's dialect looks only at

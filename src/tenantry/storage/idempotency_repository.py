@@ -13,16 +13,19 @@ from tenantry.domain.ports import IdempotencyKeyTaken, TwinStillRunning
 from tenantry.security.sealing import Sealer
 from tenantry.storage import tables as t
 from tenantry.storage.db import is_lock_timeout
+from tenantry.storage.prepared import Prepared
 
 # Built once and given their values as parameters: cheaper than a statement per call.
 _r = t.idempotency_records.c
 _now = bindparam("now", type_=t.UtcDateTime())
 _SAME_KEY = and_(_r.scope_hash == bindparam("scope_hash"), _r.body_hash == bindparam("body_hash"))
-_GET = select(_r.status, _r.headers, _r.body_sealed, _r.request_hash).where(
-    _SAME_KEY, _r.expires_at > _now
+_GET = Prepared(
+    select(_r.status, _r.headers, _r.body_sealed, _r.request_hash).where(
+        _SAME_KEY, _r.expires_at > _now
+    )
 )
-_DELETE_EXPIRED = delete(t.idempotency_records).where(_SAME_KEY, _r.expires_at <= _now)
-_INSERT = insert(t.idempotency_records)
+_DELETE_EXPIRED = Prepared(delete(t.idempotency_records).where(_SAME_KEY, _r.expires_at <= _now))
+_INSERT = Prepared(insert(t.idempotency_records))
 
 
 class SqlIdempotencyRepository:
@@ -33,16 +36,14 @@ class SqlIdempotencyRepository:
         self._sealer = sealer
 
     async def get(self, key: IdempotencyKey, now: datetime) -> StoredResponse | None:
-        row = (
-            await self._conn.execute(
-                _GET, {"scope_hash": key.scope_hash, "body_hash": key.body_hash, "now": now}
-            )
-        ).first()
+        row = await _GET.first(
+            self._conn, {"scope_hash": key.scope_hash, "body_hash": key.body_hash, "now": now}
+        )
         if row is None:
             return None
-        body = self._sealer.open(row.body_sealed, _context(key))
-        headers = tuple((k, v) for k, v in row.headers)
-        return StoredResponse(row.status, headers, body, request_hash=row.request_hash)
+        body = self._sealer.open(row["body_sealed"], _context(key))
+        headers = tuple((k, v) for k, v in row["headers"])
+        return StoredResponse(row["status"], headers, body, request_hash=row["request_hash"])
 
     async def insert(
         self, key: IdempotencyKey, response: StoredResponse, now: datetime, expires_at: datetime
@@ -50,12 +51,12 @@ class SqlIdempotencyRepository:
         """Claim the key: the first write of a create, so a twin waits here for the winner."""
         try:
             # An expired record with the same key must not block a new request.
-            await self._conn.execute(
-                _DELETE_EXPIRED,
+            await _DELETE_EXPIRED.execute(
+                self._conn,
                 {"scope_hash": key.scope_hash, "body_hash": key.body_hash, "now": now},
             )
-            await self._conn.execute(
-                _INSERT,
+            await _INSERT.execute(
+                self._conn,
                 {
                     "scope_hash": key.scope_hash,
                     "body_hash": key.body_hash,

@@ -167,6 +167,15 @@ class InlineConnection:
         event, without an execution context and a cursor of SQLAlchemy's for it."""
         self._conn.execute("BEGIN")
 
+    async def run(self, sql: str, parameters: tuple[Any, ...]) -> list[Any]:
+        """One statement straight on the connection (waiting out "busy" as every statement
+        here does); its rows, none for a statement that returns none."""
+        cursor = await _patiently(lambda: self._conn.execute(sql, parameters), self.lock_wait)
+        try:
+            return cursor.fetchall() if cursor.description is not None else []
+        finally:
+            cursor.close()
+
     async def commit(self) -> None:
         await _patiently(self._conn.commit, self.lock_wait)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -12,7 +13,7 @@ from tenantry.storage.agreement_repository import SqlAgreementRepository
 from tenantry.storage.audit_repository import SqlAuditLog
 from tenantry.storage.customer_repository import SqlCustomerRepository
 from tenantry.storage.customer_user_repository import SqlCustomerUserRepository
-from tenantry.storage.db import is_lock_timeout
+from tenantry.storage.db import is_lock_timeout, pool_size
 from tenantry.storage.idempotency_repository import SqlIdempotencyRepository
 from tenantry.storage.order_repository import SqlOrderRepository
 from tenantry.storage.partner_repository import SqlPartnerRepository
@@ -44,19 +45,29 @@ class SqlUnitOfWork:
     orders: SqlOrderRepository
     users: SqlCustomerUserRepository
 
-    def __init__(self, engine: AsyncEngine, sealer: Sealer) -> None:
+    def __init__(
+        self, engine: AsyncEngine, sealer: Sealer, turns: asyncio.Semaphore | None = None
+    ) -> None:
         self._engine = engine
         self._sealer = sealer
+        self._turns = turns
         self._conn: AsyncConnection | None = None
 
     async def __aenter__(self) -> SqlUnitOfWork:
-        conn = await self._engine.connect()
+        if self._turns is not None:
+            await self._turns.acquire()
         try:
-            await conn.begin()
-        except BaseException as exc:
-            await conn.close()
-            if is_lock_timeout(exc):
-                raise StorageBusy(str(exc)) from exc
+            conn = await self._engine.connect()
+            try:
+                await conn.begin()
+            except BaseException as exc:
+                await conn.close()
+                if is_lock_timeout(exc):
+                    raise StorageBusy(str(exc)) from exc
+                raise
+        except BaseException:
+            if self._turns is not None:
+                self._turns.release()
             raise
         self._conn = conn
         self.customers = SqlCustomerRepository(conn)
@@ -77,7 +88,11 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         conn, self._conn = self._conn, None
-        await end_transaction(conn, exc)
+        try:
+            await end_transaction(conn, exc)
+        finally:
+            if self._turns is not None:
+                self._turns.release()
 
     async def commit(self) -> None:
         assert self._conn is not None, "commit outside the unit of work"
@@ -85,9 +100,18 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
+    """Units of work on one engine. On PostgreSQL they take turns for the pool's
+    connections in the order they asked: the pool's own queue lets a newcomer take a
+    connection that was being handed to a unit of work already waiting, which then waits
+    again at the back, and under load a few requests waited many times the median
+    (docs/decisions/0029-fair-turns-for-connections.md)."""
+
     def __init__(self, engine: AsyncEngine, sealer: Sealer) -> None:
         self._engine = engine
         self._sealer = sealer
+        self._turns: asyncio.Semaphore | None = None
+        if engine.dialect.name == "postgresql":
+            self._turns = asyncio.Semaphore(pool_size(engine))
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._engine, self._sealer)
+        return SqlUnitOfWork(self._engine, self._sealer, self._turns)

@@ -1,0 +1,124 @@
+"""A server's SQLite file is checkpointed by a thread of its own, not inside commits."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import insert, text
+
+from tenantry.config import Settings
+from tenantry.runtime import open_runtime
+from tenantry.storage import tables as t
+from tenantry.storage.db import create_engine
+from tenantry.storage.wal_checkpoints import WalCheckpointer
+
+
+def _log_frames(path: Path) -> tuple[int, int]:
+    """(frames in the write-ahead log, frames of it already copied to the database), as a
+    passive checkpoint of nothing new reports them."""
+    with sqlite3.connect(path, timeout=0) as db:
+        _busy, frames, copied = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    return frames, copied
+
+
+def _wait_until(condition: Callable[[], bool], seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def _rows_in_the_file(path: Path, tmp_path: Path) -> int:
+    """The events the database file itself holds, without what is only in its log."""
+    copy = tmp_path / "file-only.sqlite"
+    shutil.copyfile(path, copy)
+    with sqlite3.connect(copy) as db:
+        return int(db.execute("SELECT count(*) FROM audit_events").fetchone()[0])
+
+
+async def _write_events(url: str, count: int, *, background: bool, first: int = 0) -> None:
+    engine = create_engine(url, lock_wait_seconds=1, background_checkpoints=background)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(t.metadata.create_all)
+            automatic = (await conn.execute(text("PRAGMA wal_autocheckpoint"))).scalar_one()
+            assert automatic == (0 if background else 1000)
+        for n in range(first, first + count):
+            async with engine.begin() as conn:
+                await conn.execute(
+                    insert(t.audit_events),
+                    {
+                        "id": f"event-{n}",
+                        "occurred_at": datetime.now(UTC),
+                        "action": "a",
+                        "actor_type": "app",
+                        "actor_id": "x" * 200,
+                        "target_type": "customer",
+                        "target_id": "y" * 200,
+                        "details": {"padding": "z" * 3000},
+                    },
+                )
+    finally:
+        await engine.dispose()
+
+
+async def test_the_thread_checkpoints_what_the_connections_leave(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite"
+    url = f"sqlite+aiosqlite:///{path}"
+    await _write_events(url, 1, background=True)
+    checkpointer = WalCheckpointer(str(path), interval=0.02)
+    checkpointer.start()
+    try:
+        # Well past SQLite's own threshold of 1,000 pages, which no commit acts on here.
+        await _write_events(url, 1500, background=True, first=1)
+        _wait_until(lambda: checkpointer.checkpoints >= 2)
+    finally:
+        checkpointer.stop()
+    assert checkpointer.checkpoints >= 2
+    frames, copied = _log_frames(path)
+    assert frames == copied  # nothing is left only in the log
+    # The log restarts once copied: it never held the ~1,500 pages written.
+    assert frames < 1500
+
+
+async def test_stopping_checkpoints_what_was_written_last(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite"
+    url = f"sqlite+aiosqlite:///{path}"
+    checkpointer = WalCheckpointer(str(path), interval=3600)  # only the last one runs
+    await _write_events(url, 1, background=True)
+    # While a connection stays open, closing the engine's does not checkpoint the log.
+    keep_open = sqlite3.connect(path)
+    try:
+        keep_open.execute("SELECT count(*) FROM audit_events").fetchone()
+        await _write_events(url, 20, background=True, first=1)
+        assert _rows_in_the_file(path, tmp_path) <= 1
+        checkpointer.start()
+        checkpointer.stop()
+        assert checkpointer.checkpoints == 1
+        assert _rows_in_the_file(path, tmp_path) == 21
+    finally:
+        keep_open.close()
+
+
+async def test_a_server_checkpoints_in_a_thread_and_a_command_does_not(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, customer_cap=0)
+    server = await open_runtime(settings)
+    try:
+        assert server.checkpointer is not None
+        async with server.engine.connect() as conn:
+            pragma = await conn.execute(text("PRAGMA wal_autocheckpoint"))
+            assert pragma.scalar_one() == 0
+    finally:
+        await server.close()
+    command = await open_runtime(Settings(data_dir=tmp_path, customer_cap=0), bootstrap=False)
+    try:
+        assert command.checkpointer is None
+        async with command.engine.connect() as conn:
+            pragma = await conn.execute(text("PRAGMA wal_autocheckpoint"))
+            assert pragma.scalar_one() == 1000
+    finally:
+        await command.close()
