@@ -9,7 +9,7 @@ import shutil
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 
 import orjson
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -17,40 +17,24 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
-from tenantry.api.routes import (
-    agreements,
-    audit,
-    customers,
-    directory,
-    discovery,
-    domains,
-    health,
-    listing,
-    oauth,
-    offers,
-    orders,
-    profiles,
-    relationship_requests,
-    subscriptions,
-    validation,
-)
+from tenantry.api.routes import customers, health, listing, oauth, relationship_requests
 from tenantry.api.routes import metrics as metrics_route
 from tenantry.config import Exposure, Settings
-from tenantry.control import faults, inspection, limits, state
+from tenantry.control import faults, inspection
 from tenantry.domain.errors import Errors, FieldProblem, ServiceError
 from tenantry.domain.ports import StorageBusy
 from tenantry.domain.throttling import Throttled
 from tenantry.http.availability import DatabaseGate
 from tenantry.http.context import RequestContextMiddleware, get_context
 from tenantry.http.errors import error_response
+from tenantry.http.lazy_routes import LazyRoutes, document_every_route
 from tenantry.http.listener_gate import ListenerGate, needs_gate, placement
 from tenantry.http.observability import Metrics, ObservabilityMiddleware
 from tenantry.http.paths import PathNormaliser
 from tenantry.http.startup import Startup
 from tenantry.runtime import Runtime, database_unavailable
-from tenantry.web import portal, signin
+from tenantry.web import portal
 from tenantry.web.headers import WebHeaders
-from tenantry.web.lazy_routes import LazyRoutes
 from tenantry.web.pages import STATIC
 from tenantry.web.unavailable import unavailable_page
 
@@ -163,7 +147,9 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
         async def prepare(runtime: Runtime) -> None:
             app.state.runtime = runtime
             if settings.seed_file is not None:
-                await state.load_seed_file(runtime, settings.seed_file)
+                from tenantry.control.state import load_seed_file
+
+                await load_seed_file(runtime, settings.seed_file)
             background.append(asyncio.create_task(_purge_forever(runtime)))
             # Rotated or retired on any node: in effect here within --key-reload.
             keys = runtime.signing_keys.reload_forever(settings.key_reload_seconds)
@@ -222,34 +208,68 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StorageBusy, _busy)
     app.add_exception_handler(Throttled, _throttled)
-    # relationship_requests before customers: its fixed path would match `{customer_id}`.
-    routers = (
-        listing,
-        relationship_requests,
-        customers,
-        profiles,
-        directory,
-        agreements,
-        offers,
-        orders,
-        subscriptions,
-        domains,
-        validation,
-        oauth,
-        signin,
-    )
-    for module in (*routers, discovery, health, audit):
+    # In matching order. The first create's two requests (the token, POST /v1/customers)
+    # are answered by included routers; the others are imported at the first request
+    # under their paths (`http/lazy_routes.py`, decision 0026). relationship_requests
+    # before customers: its fixed path would match `{customer_id}`.
+    for module in (listing, relationship_requests, customers):
         app.include_router(module.router)
+    app.router.routes.append(LazyRoutes(app.router, ["/v1"], _v1_routers))
+    app.include_router(oauth.router)
+    app.router.routes.append(LazyRoutes(app.router, SIGN_IN_PREFIXES, _sign_in_routers))
+    app.include_router(health.router)
+    app.router.routes.append(LazyRoutes(app.router, ["/_tenantry/audit"], _audit_routers))
     if settings.exposure("metrics") is not Exposure.OFF:
         app.include_router(metrics_route.router)
-    if settings.exposure("portal") is not Exposure.OFF:  # imported at its first request
-        app.router.routes.append(
-            LazyRoutes(portal.PREFIX, portal.routers, dependency_overrides_provider=app)
-        )
+    if settings.exposure("portal") is not Exposure.OFF:
+        portal_routes = LazyRoutes(app.router, [portal.PREFIX], portal.routers)
+        app.router.routes.append(portal_routes)
     if settings.admin_port is not None:  # `serving/` binds it beside the main port
         app.state.admin_listener = (settings.admin_host, settings.admin_port)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if settings.sandbox:  # the control plane does not exist in production mode
-        for control in (state, limits, faults, inspection):
-            app.include_router(control.router, include_in_schema=False)
+        control = LazyRoutes(app.router, ["/_tenantry"], _control_routers, include_in_schema=False)
+        app.router.routes.append(control)
+    document_every_route(app)
     return app
+
+
+# The paths of the sign-in pages and of the OpenID discovery documents.
+SIGN_IN_PREFIXES = ("/{tenant}/oauth2", "/{tenant}/v2.0", "/{tenant}/discovery")
+
+
+def _v1_routers() -> tuple[APIRouter, ...]:
+    """The /v1 routers after the customers' own, in matching order."""
+    from tenantry.api.routes import (
+        agreements,
+        directory,
+        domains,
+        offers,
+        orders,
+        profiles,
+        subscriptions,
+        validation,
+    )
+
+    modules = (profiles, directory, agreements, offers, orders, subscriptions, domains)
+    return tuple(module.router for module in (*modules, validation))
+
+
+def _sign_in_routers() -> tuple[APIRouter, ...]:
+    from tenantry.api.routes import discovery
+    from tenantry.web import signin
+
+    return (signin.router, discovery.router)
+
+
+def _audit_routers() -> tuple[APIRouter, ...]:
+    from tenantry.api.routes import audit
+
+    return (audit.router,)
+
+
+def _control_routers() -> tuple[APIRouter, ...]:
+    """The sandbox control plane's routers (none in the OpenAPI document)."""
+    from tenantry.control import limits, state
+
+    return (state.router, limits.router, faults.router, inspection.router)

@@ -66,7 +66,7 @@ from tenantry.storage.sandbox_store import SqlSandboxStore
 from tenantry.storage.throttle_repository import SqlHitCounter
 from tenantry.storage.unit_of_work import SqlUnitOfWorkFactory
 from tenantry.storage.urls import UrlRefused
-from tenantry.storage.wal_checkpoints import WalCheckpointer
+from tenantry.storage.wal_checkpoints import WalCheckpointer, checkpointing
 
 _PARTNER_TTL = 30.0
 # How long `/readyz` waits for the database before it says "not ready".
@@ -93,14 +93,6 @@ def _engine(settings: Settings, *, background_checkpoints: bool = False) -> Asyn
         )
     except UrlRefused as exc:
         raise ConfigurationError(str(exc)) from exc
-
-
-def _checkpointing(path: str | None) -> WalCheckpointer | None:
-    if path is None:
-        return None
-    checkpointer = WalCheckpointer(path)
-    checkpointer.start()
-    return checkpointer
 
 
 @dataclass
@@ -141,7 +133,6 @@ class Runtime:
     operator_tokens: OperatorTokens
     audit_trail: AuditTrail
     sandbox_state: SandboxState
-    # A server's SQLite file is checkpointed off the event loop (`wal_checkpoints`).
     checkpointer: WalCheckpointer | None = None
     _partners: dict[str, tuple[float, Partner]] = field(default_factory=dict)
 
@@ -356,7 +347,7 @@ async def open_runtime(
     return Runtime(
         settings=settings,
         engine=engine,
-        checkpointer=_checkpointing(checkpointed),
+        checkpointer=checkpointing(checkpointed),
         uow=uow,
         tokens=tokens,
         customers=CustomerService(uow, clock, hasher, policy, limits),

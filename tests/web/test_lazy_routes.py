@@ -6,7 +6,7 @@ import httpx
 import pytest
 from fastapi import APIRouter, FastAPI
 
-from tenantry.web.lazy_routes import LazyRoutes
+from tenantry.http.lazy_routes import LazyRoutes, document_every_route
 
 
 def _app(lazy: bool) -> tuple[FastAPI, list[int]]:
@@ -37,7 +37,7 @@ def _app(lazy: bool) -> tuple[FastAPI, list[int]]:
         return {}
 
     if lazy:
-        app.router.routes.append(LazyRoutes("/p", load, dependency_overrides_provider=app))
+        app.router.routes.append(LazyRoutes(app.router, ["/p"], load))
     else:
         for router in load():
             app.include_router(router)
@@ -104,9 +104,76 @@ async def test_a_load_that_fails_is_tried_again() -> None:
         return (pages,)
 
     app = FastAPI()
-    app.router.routes.append(LazyRoutes("/p", load))
+    app.router.routes.append(LazyRoutes(app.router, ["/p"], load))
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=True)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         with pytest.raises(ImportError):
             await http.get("/p")
         assert (await http.get("/p")).json() == {"ok": True}
+
+
+def _route_list(app: FastAPI) -> list[tuple[str, str, list[str]]]:
+    return [
+        (type(r).__name__, str(getattr(r, "path", "")), sorted(getattr(r, "methods", None) or []))
+        for r in app.routes
+    ]
+
+
+async def test_once_loaded_the_routes_are_those_include_router_makes() -> None:
+    lazy, _ = _app(lazy=True)
+    eager, _ = _app(lazy=False)
+    transport = httpx.ASGITransport(app=lazy)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        assert (await http.get("/p/page")).status_code == 200
+    assert not any(isinstance(r, LazyRoutes) for r in lazy.routes)
+    assert _route_list(lazy) == _route_list(eager)
+
+
+def test_the_openapi_document_lists_its_routes_before_any_request() -> None:
+    lazy, loads = _app(lazy=True)
+    eager, _ = _app(lazy=False)
+    document_every_route(lazy)
+    assert lazy.openapi() == eager.openapi()
+    assert "/p/items/{number}" in lazy.openapi()["paths"]
+    assert loads == [1]
+
+
+def test_routes_left_out_of_the_document_are_not_loaded_for_it() -> None:
+    app, loads = _app(lazy=False)
+    app.router.routes.append(LazyRoutes(app.router, ["/q"], lambda: (), include_in_schema=False))
+    document_every_route(app)
+    app.openapi()
+    assert any(isinstance(r, LazyRoutes) for r in app.routes)
+    assert loads == [1]  # the eager include only
+
+
+async def test_a_prefix_segment_in_braces_is_any_one_segment() -> None:
+    loads: list[int] = []
+
+    def load() -> tuple[APIRouter, ...]:
+        loads.append(1)
+        keys = APIRouter()
+        keys.add_api_route("/{tenant}/keys", lambda tenant: {"tenant": tenant})
+        return (keys,)
+
+    app = FastAPI()
+    app.router.routes.append(LazyRoutes(app.router, ["/{tenant}/keys"], load))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        assert (await http.get("/a/b/keys")).status_code == 404
+        assert (await http.get("/a/other")).status_code == 404
+        assert loads == []
+        assert (await http.get("/contoso/keys")).json() == {"tenant": "contoso"}
+    assert loads == [1]
+
+
+def test_a_route_outside_its_prefixes_is_refused_at_load() -> None:
+    def load() -> tuple[APIRouter, ...]:
+        stray = APIRouter()
+        stray.add_api_route("/elsewhere", lambda: {})
+        return (stray,)
+
+    app = FastAPI()
+    app.router.routes.append(LazyRoutes(app.router, ["/p"], load))
+    with pytest.raises(ValueError, match="/elsewhere"):
+        app.url_path_for("anything")

@@ -8,6 +8,7 @@ handed, before any parsing, to the client's command line (`tenantry_client.cli`)
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 from collections.abc import Callable
@@ -74,6 +75,14 @@ def main(argv: list[str] | None = None) -> int:
 
         return client_main(words, prog="tenantry")
     only = words[0] if words and words[0] in GROUPS else None
+    if only == "serve":
+        gc.disable()  # until the server's modules are imported (`serve.run`)
+        # A server uses SQLAlchemy's asyncio engine, never its ORM session: not loaded.
+        # Only here: a process that merely imports `tenantry` (the pytest plugin in a
+        # partner's test run, say) keeps SQLAlchemy's import as it is.
+        from tenantry import sqlalchemy_asyncio
+
+        sqlalchemy_asyncio.install()
     args, extra = parser(only).parse_known_args(words)
     if extra:  # refused in the words of the whole command line, as before
         args = parser().parse_args(words)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import atexit
+import gc
 import shutil
 import sys
 import tempfile
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -91,7 +91,13 @@ def run(args: argparse.Namespace) -> int:
         pregenerate()
     from tenantry.app import create_app
     from tenantry.serving.listeners import check_listeners
+    from tenantry.serving.server import run_server
 
+    # The collector was paused while the modules were imported (`commands.main`): it
+    # would have walked all they made several times over (about 0.1 s of a start). They
+    # live as long as the process, so they are frozen out of its later passes.
+    gc.freeze()
+    gc.enable()
     if args.workers != 1:
         from tenantry.serving.workers import WorkersRefused, check_workers
 
@@ -120,8 +126,6 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.workers > 1:
         return _serve_workers(args, settings, host)
-    from tenantry.serving.server import run_server
-
     app = create_app(settings, on_ready=_banner(f"http://{host}:{args.port}"))
     return 0 if run_server(app, _server_options(args, settings), args.host, args.port) else 1
 
@@ -166,19 +170,8 @@ def _serve_workers(args: argparse.Namespace, settings: Settings, host: str) -> i
 def _banner(base_url: str) -> Callable[[Runtime], None]:
     def show(runtime: Runtime) -> None:
         _print_banner(runtime.settings, base_url)
-        threading.Thread(target=_warm_up, name="tenantry-warm-up", daemon=True).start()
 
     return show
-
-
-def _warm_up() -> None:
-    """Load, beside the server as it begins to listen, the data the first create would
-    otherwise load on its own path: the ISO 3166-2 table (about 5,000 subdivisions, for the
-    address rules' state lists) is the biggest. pycountry loads it under a lock, so a
-    request that needs it meanwhile waits for this load instead of starting another."""
-    import pycountry
-
-    len(pycountry.subdivisions)
 
 
 def _print_banner(s: Settings, base_url: str, extra: tuple[str, ...] = ()) -> None:

@@ -25,6 +25,8 @@ log = logging.getLogger("tenantry")
 
 # How often the log is looked at; a checkpoint runs only when it has changed since.
 INTERVAL_SECONDS = 0.1
+# From this many frames in the log (SQLite's own threshold), the log is started over.
+RESTART_FRAMES = 1000
 
 
 class WalCheckpointer:
@@ -53,7 +55,7 @@ class WalCheckpointer:
             self._thread = None
 
     def _run(self) -> None:
-        conn = sqlite3.connect(self._path, timeout=0.05, isolation_level=None)
+        conn = sqlite3.connect(self._path, timeout=0.01, isolation_level=None)
         try:
             last = self._stamp()
             while not self._stopped.wait(self._interval):
@@ -74,9 +76,20 @@ class WalCheckpointer:
 
     def _checkpoint(self, conn: sqlite3.Connection) -> None:
         try:
-            conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
+            _busy, frames, _copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            if frames >= RESTART_FRAMES:
+                conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
             self.checkpoints += 1
         except sqlite3.Error:
             # A busy or vanished database (a reset, a test's teardown): the next turn
             # tries again; the log is only longer meanwhile.
             log.debug("WAL checkpoint skipped", exc_info=True)
+
+
+def checkpointing(path: str | None) -> WalCheckpointer | None:
+    """A started checkpointer for the inline SQLite file at `path`; None without one."""
+    if path is None:
+        return None
+    checkpointer = WalCheckpointer(path)
+    checkpointer.start()
+    return checkpointer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pycountry
 import pytest
 
 from tenantry.domain.errors import FieldProblem
@@ -28,6 +29,12 @@ def test_us_lists_the_50_states_and_dc() -> None:
 
 def test_china_lists_the_31_mainland_provinces_of_partner_center() -> None:
     assert list(addresses.state_codes("CN")) == sorted(CN_PROVINCES)
+
+
+def test_subdivisions_read_from_the_data_file_are_pycountrys() -> None:
+    assert addresses._subdivisions() == tuple(
+        (sub.code, sub.name) for sub in pycountry.subdivisions
+    )
 
 
 @pytest.mark.parametrize("country", addresses.STATE_LIST_COUNTRIES)

@@ -1,7 +1,7 @@
 """The partner portal: sign-in, the customer list and detail, and the Add customer wizard.
 
 Its routers are imported by `routers()`, which the application calls at the first request
-under `/portal` (`tenantry.web.lazy_routes`), not when the server starts.
+under `/portal` (`tenantry.http.lazy_routes`), not when the server starts.
 """
 
 from __future__ import annotations
