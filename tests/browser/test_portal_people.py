@@ -111,6 +111,9 @@ def _shot(page: Page, locale: str, name: str) -> None:
 
 
 def _fits(page: Page) -> None:
+    # Measured once the page's stylesheet is in: right after a link's click, the rows may
+    # be there before it is.
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{page.url} is {width}px wide"
 
