@@ -67,19 +67,20 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return response
 
 
-def _api_routes(routes: Iterable[object]) -> Iterator[APIRoute]:
+def api_routes(routes: Iterable[object]) -> Iterator[APIRoute]:
+    """Every API route in `routes`, through included and lazily included routers."""
     for route in routes:
         if isinstance(route, APIRoute):
             yield route
         nested = getattr(route, "original_router", None) or getattr(route, "routes", None)
         if nested is not None:
-            yield from _api_routes(getattr(nested, "routes", nested))
+            yield from api_routes(getattr(nested, "routes", nested))
 
 
 def _allowed_methods(request: Request) -> list[str]:
     """Every method any route offers for this path (one path may span several routers)."""
     methods: set[str] = set()
-    for route in _api_routes(request.app.routes):
+    for route in api_routes(request.app.routes):
         if route.path_regex.match(request.url.path):
             methods |= route.methods or set()
     return sorted(methods)

@@ -6,11 +6,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator
 
-from fastapi.routing import APIRoute
-
-from tenantry.app import create_app
+from tenantry.app import api_routes, create_app
 from tenantry.config import Settings
 from tests.support import payloads
 
@@ -82,15 +79,6 @@ LAZY = (
 )
 
 
-def _api_routes(routes: Iterable[object]) -> Iterator[APIRoute]:
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield route
-        nested = getattr(route, "original_router", None) or getattr(route, "routes", None)
-        if nested is not None:
-            yield from _api_routes(getattr(nested, "routes", nested))
-
-
 def _first_create() -> dict[str, object]:
     done = subprocess.run(
         [sys.executable, "-c", FIRST_CREATE, json.dumps(payloads.minimal())],
@@ -118,7 +106,7 @@ def test_the_first_create_imports_no_other_router_and_the_document_lists_every_r
     app = create_app(Settings())
     every = {
         (method, route.path)
-        for route in _api_routes(app.routes)
+        for route in api_routes(app.routes)
         # The control plane and the portal are included out of the document.
         if route.include_in_schema
         and not route.endpoint.__module__.startswith(("tenantry.control.", "tenantry.web.portal"))

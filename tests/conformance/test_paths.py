@@ -5,13 +5,12 @@ documented PATCH URI) route like the plain path, on every route."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from fastapi.routing import APIRoute
 
-from tenantry.app import create_app
+from tenantry.app import api_routes, create_app
 from tenantry.config import Settings
 from tenantry.http.paths import normalise_path
 from tests.support import payloads
@@ -32,19 +31,12 @@ def test_normalised_paths(given: str, routed: str) -> None:
     assert normalise_path(given) == routed
 
 
-def _walk(routes: Iterable[object]) -> Iterator[APIRoute]:
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield route
-        nested = getattr(route, "original_router", None) or getattr(route, "routes", None)
-        if nested is not None:
-            yield from _walk(getattr(nested, "routes", nested))
-
-
 def _route_paths() -> list[str]:
     """Every GET route of the application."""
     app = create_app(Settings())
-    return sorted({route.path for route in _walk(app.routes) if "GET" in (route.methods or ())})
+    return sorted(
+        {route.path for route in api_routes(app.routes) if "GET" in (route.methods or ())}
+    )
 
 
 @pytest.fixture

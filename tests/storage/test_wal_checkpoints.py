@@ -122,3 +122,13 @@ async def test_a_server_checkpoints_in_a_thread_and_a_command_does_not(tmp_path:
             assert pragma.scalar_one() == 1000
     finally:
         await command.close()
+
+
+def test_a_checkpoint_that_fails_is_skipped_and_the_thread_still_stops(tmp_path: Path) -> None:
+    path = tmp_path / "not-a-database"
+    path.write_bytes(b"not SQLite " * 1000)
+    checkpointer = WalCheckpointer(str(path), interval=3600)
+    checkpointer.start()
+    checkpointer.stop()  # its last checkpoint meets "file is not a database"
+    assert checkpointer.checkpoints == 0
+    assert path.read_bytes() == b"not SQLite " * 1000

@@ -57,14 +57,7 @@ class SqlUnitOfWork:
         if self._turns is not None:
             await self._turns.acquire()
         try:
-            conn = await self._engine.connect()
-            try:
-                await conn.begin()
-            except BaseException as exc:
-                await conn.close()
-                if is_lock_timeout(exc):
-                    raise StorageBusy(str(exc)) from exc
-                raise
+            conn = await self._begin()
         except BaseException:
             if self._turns is not None:
                 self._turns.release()
@@ -80,6 +73,17 @@ class SqlUnitOfWork:
         self.orders = SqlOrderRepository(conn)
         self.users = SqlCustomerUserRepository(conn)
         return self
+
+    async def _begin(self) -> AsyncConnection:
+        conn = await self._engine.connect()
+        try:
+            await conn.begin()
+        except BaseException as exc:
+            await conn.close()
+            if is_lock_timeout(exc):
+                raise StorageBusy(str(exc)) from exc
+            raise
+        return conn
 
     async def __aexit__(
         self,
