@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import settings
 
 from tenantry.config import Settings
 from tests.support.server import LiveServer
@@ -21,6 +22,11 @@ from tests.support.storage import (
 )
 
 BACKENDS = ["sqlite", "postgresql"]
+
+# No per-example time limit: on a busy machine Hypothesis's default 200 ms deadline fails
+# properties that hold (a timing assertion in disguise).
+settings.register_profile("tenantry", deadline=None)
+settings.load_profile("tenantry")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

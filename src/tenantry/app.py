@@ -27,7 +27,7 @@ from tenantry.domain.throttling import Throttled
 from tenantry.http.availability import DatabaseGate
 from tenantry.http.context import RequestContextMiddleware, get_context
 from tenantry.http.errors import error_response
-from tenantry.http.lazy_routes import LazyRoutes, document_every_route
+from tenantry.http.lazy_routes import LazyRoutes, document_every_route, flat_routes
 from tenantry.http.listener_gate import ListenerGate, needs_gate, placement
 from tenantry.http.observability import Metrics, ObservabilityMiddleware
 from tenantry.http.paths import PathNormaliser
@@ -213,15 +213,16 @@ def create_app(settings: Settings, *, on_ready: Callable[[Runtime], None] | None
     # are answered by included routers; the others are imported at the first request
     # under their paths (`http/lazy_routes.py`, decision 0026). relationship_requests
     # before customers: its fixed path would match `{customer_id}`.
+    routes = app.router.routes
     for module in (listing, relationship_requests, customers):
-        app.include_router(module.router)
-    app.router.routes.append(LazyRoutes(app.router, ["/v1"], _v1_routers))
-    app.include_router(oauth.router)
-    app.router.routes.append(LazyRoutes(app.router, SIGN_IN_PREFIXES, _sign_in_routers))
-    app.include_router(health.router)
-    app.router.routes.append(LazyRoutes(app.router, ["/_tenantry/audit"], _audit_routers))
+        routes.extend(flat_routes(module.router))
+    routes.append(LazyRoutes(app.router, ["/v1"], _v1_routers))
+    routes.extend(flat_routes(oauth.router))
+    routes.append(LazyRoutes(app.router, SIGN_IN_PREFIXES, _sign_in_routers))
+    routes.extend(flat_routes(health.router))
+    routes.append(LazyRoutes(app.router, ["/_tenantry/audit"], _audit_routers))
     if settings.exposure("metrics") is not Exposure.OFF:
-        app.include_router(metrics_route.router)
+        routes.extend(flat_routes(metrics_route.router))
     if settings.exposure("portal") is not Exposure.OFF:
         portal_routes = LazyRoutes(app.router, [portal.PREFIX], portal.routers)
         app.router.routes.append(portal_routes)

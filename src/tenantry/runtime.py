@@ -158,8 +158,7 @@ class Runtime:
         return self.engine.pool
 
     async def readiness_problem(self) -> str | None:
-        """None when this process can serve: the database answers and its schema is one
-        this release runs on (`/readyz`); otherwise one line saying why not."""
+        """None when this process can serve (`/readyz`), else one line saying why not."""
         return await readiness_problem(self.engine, READINESS_TIMEOUT_SECONDS)
 
     async def purge_expired(self) -> int:
@@ -172,6 +171,7 @@ class Runtime:
         return count
 
     async def close(self) -> None:
+        await self.uow.close()
         await self.engine.dispose()
         if self.checkpointer is not None:
             await asyncio.to_thread(self.checkpointer.stop)

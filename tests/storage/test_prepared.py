@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tenantry.storage import tables as t
-from tenantry.storage.db import create_engine
 from tenantry.storage.prepared import Prepared
 
 _EVENT = Prepared(insert(t.audit_events))
@@ -24,15 +21,6 @@ _TOKEN_BY_HASH = Prepared(
     select(t.refresh_tokens).where(t.refresh_tokens.c.token_hash == bindparam("token_hash"))
 )
 _EVENT_BY_ID = Prepared(select(t.audit_events).where(t.audit_events.c.id == bindparam("id")))
-
-
-@pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}", lock_wait_seconds=1)
-    async with engine.begin() as conn:
-        await conn.run_sync(t.metadata.create_all)
-    yield engine
-    await engine.dispose()
 
 
 def _event(event_id: str) -> dict[str, Any]:

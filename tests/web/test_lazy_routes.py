@@ -1,4 +1,5 @@
-"""`LazyRoutes` answers as `include_router` would have, loading its routers at first use."""
+"""`LazyRoutes` answers as `include_router` would have, loading its routers at first use;
+its routes, once loaded, are the routers' own (`flat_routes`)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ import httpx
 import pytest
 from fastapi import APIRouter, FastAPI
 
-from tenantry.http.lazy_routes import LazyRoutes, document_every_route
+from tenantry.http.lazy_routes import LazyRoutes, document_every_route, flat_routes
 
 
-def _app(lazy: bool) -> tuple[FastAPI, list[int]]:
+def _app(lazy: bool, *, flat: bool = False) -> tuple[FastAPI, list[int]]:
     loads: list[int] = []
 
     def load() -> tuple[APIRouter, ...]:
@@ -38,6 +39,9 @@ def _app(lazy: bool) -> tuple[FastAPI, list[int]]:
 
     if lazy:
         app.router.routes.append(LazyRoutes(app.router, ["/p"], load))
+    elif flat:
+        for router in load():
+            app.router.routes.extend(flat_routes(router))
     else:
         for router in load():
             app.include_router(router)
@@ -71,7 +75,8 @@ async def _answers(app: FastAPI, root_path: str = "") -> list[tuple[int, str, st
 async def test_it_answers_as_the_included_routers() -> None:
     lazy, _ = _app(lazy=True)
     eager, _ = _app(lazy=False)
-    assert await _answers(lazy) == await _answers(eager)
+    flat, _ = _app(lazy=False, flat=True)
+    assert await _answers(lazy) == await _answers(eager) == await _answers(flat)
     assert await _answers(lazy, root_path="/mounted") == await _answers(eager, "/mounted")
 
 
@@ -119,9 +124,9 @@ def _route_list(app: FastAPI) -> list[tuple[str, str, list[str]]]:
     ]
 
 
-async def test_once_loaded_the_routes_are_those_include_router_makes() -> None:
+async def test_once_loaded_the_routes_are_the_routers_own() -> None:
     lazy, _ = _app(lazy=True)
-    eager, _ = _app(lazy=False)
+    eager, _ = _app(lazy=False, flat=True)
     transport = httpx.ASGITransport(app=lazy)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         assert (await http.get("/p/page")).status_code == 200
@@ -133,7 +138,7 @@ def test_the_openapi_document_lists_its_routes_before_any_request() -> None:
     lazy, loads = _app(lazy=True)
     eager, _ = _app(lazy=False)
     document_every_route(lazy)
-    assert lazy.openapi() == eager.openapi()
+    assert lazy.openapi() == eager.openapi() == _app(lazy=False, flat=True)[0].openapi()
     assert "/p/items/{number}" in lazy.openapi()["paths"]
     assert loads == [1]
 

@@ -111,6 +111,21 @@ def _depth_ok(value: Any, depth: int = 0) -> bool:
     return True
 
 
+def _loads(text: str) -> Any:
+    return json.loads(text, object_pairs_hook=_fold_keys, parse_constant=_reject_constant)
+
+
+def _loads_lenient(text: str) -> Any:
+    """`text` parsed, its trailing commas tolerated. They are looked for only when the
+    text is not plain JSON: the scan is Python code over every character, and plain JSON
+    has none to blank."""
+    try:
+        return _loads(text)
+    except json.JSONDecodeError:
+        pass
+    return _loads(blank_trailing_commas(text))
+
+
 def parse_json_object(raw: bytes) -> dict[str, Any]:
     """The body as a dict with lower-cased keys, or a 400 saying what is wrong."""
     if raw.startswith(BOM):
@@ -122,11 +137,7 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise _malformed(f"the body is not valid UTF-8 (byte {exc.start})") from exc
     try:
-        value = json.loads(
-            blank_trailing_commas(text),
-            object_pairs_hook=_fold_keys,
-            parse_constant=_reject_constant,
-        )
+        value = _loads_lenient(text)
     except json.JSONDecodeError as exc:
         raise _malformed(
             f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"

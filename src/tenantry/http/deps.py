@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends
 from starlette.requests import Request
@@ -81,3 +82,15 @@ async def customer_writer(caller: CallerDep) -> Caller:
 
 
 WriterDep = Annotated[Caller, Depends(customer_writer)]
+
+
+async def _writer_of(request: Request) -> Caller:
+    return await customer_writer(await authenticate(request))
+
+
+# Each dependency above as a function of the request alone, for `LeanRoute`
+# (`http/lean_routes.py`): what FastAPI would compute, without solving the tree.
+REQUEST_PROVIDERS: dict[Any, Callable[[Request], Awaitable[Caller]]] = {
+    authenticate: authenticate,
+    customer_writer: _writer_of,
+}

@@ -72,6 +72,8 @@ class Metrics:
             buckets=_BUCKETS,
             registry=self.registry,
         )
+        self._answered: dict[tuple[str, str, int, str], Any] = {}
+        self._timed: dict[tuple[str, str], Any] = {}
         self.customers_created = Counter(
             "tenantry_customers_created",
             "Customers created (replays not counted).",
@@ -90,6 +92,24 @@ class Metrics:
         self.pool = _PoolCollector()
         if self.shared_pool is None:
             self.registry.register(self.pool)
+
+    def answered(self, route: str, method: str, status: int, code: str) -> Any:
+        """The request counter's child for these labels. The children are kept here: the
+        labels are bounded (route templates, methods, statuses, codes), and looking one up
+        through `labels()` cost more than the rest of the request's bookkeeping."""
+        key = (route, method, status, code)
+        child = self._answered.get(key)
+        if child is None:
+            child = self._answered[key] = self.requests.labels(route, method, str(status), code)
+        return child
+
+    def timed(self, route: str, method: str) -> Any:
+        """The latency histogram's child for a route and method (kept as `answered`)."""
+        key = (route, method)
+        child = self._timed.get(key)
+        if child is None:
+            child = self._timed[key] = self.latency.labels(route, method)
+        return child
 
     def watch_pool(self, pool: Any) -> None:
         self.pool.pool = pool
@@ -160,8 +180,8 @@ class ObservabilityMiddleware:
         method = scope["method"]
         code = _error_code(error_body) if status >= 400 and status != 429 else ""
         m = self.metrics
-        m.requests.labels(route, method, str(status), code).inc()
-        m.latency.labels(route, method).observe(elapsed)
+        m.answered(route, method, status, code).inc()
+        m.timed(route, method).observe(elapsed)
         if status == 429:
             m.throttled.inc()
         if replayed:

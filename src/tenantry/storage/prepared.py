@@ -108,8 +108,11 @@ class Prepared:
 
 
 def _inline(conn: AsyncConnection) -> InlineConnection | None:
-    """The inline SQLite connection under `conn` when a transaction is open on it."""
-    if not conn.in_transaction():
+    """The inline SQLite connection under `conn` when a transaction is open on it (begun
+    through SQLAlchemy or on the driver itself, `held_connections`)."""
+    if conn.sync_connection is None:
         return None
-    driver = conn.sync_connection.connection.driver_connection  # type: ignore[union-attr]
-    return driver if isinstance(driver, InlineConnection) else None
+    driver = conn.sync_connection.connection.driver_connection
+    if isinstance(driver, InlineConnection) and driver.in_transaction:
+        return driver
+    return None

@@ -164,8 +164,11 @@ class InlineConnection:
     def begin(self) -> None:
         """A deferred BEGIN: it takes no lock (the first statement does), so it is never
         refused as busy and needs no waiting; called straight from SQLAlchemy's "begin"
-        event, without an execution context and a cursor of SQLAlchemy's for it."""
-        self._conn.execute("BEGIN")
+        event, without an execution context and a cursor of SQLAlchemy's for it. A
+        transaction already open (begun by a unit of work on a held connection,
+        `held_connections`) is left as it is."""
+        if not self._conn.in_transaction:
+            self._conn.execute("BEGIN")
 
     async def run(self, sql: str, parameters: tuple[Any, ...]) -> list[Any]:
         """One statement straight on the connection (waiting out "busy" as every statement

@@ -13,7 +13,8 @@ from tenantry.storage.agreement_repository import SqlAgreementRepository
 from tenantry.storage.audit_repository import SqlAuditLog
 from tenantry.storage.customer_repository import SqlCustomerRepository
 from tenantry.storage.customer_user_repository import SqlCustomerUserRepository
-from tenantry.storage.db import is_lock_timeout, pool_size
+from tenantry.storage.db import inline_sqlite_path, is_lock_timeout, pool_size
+from tenantry.storage.held_connections import HeldConnections
 from tenantry.storage.idempotency_repository import SqlIdempotencyRepository
 from tenantry.storage.order_repository import SqlOrderRepository
 from tenantry.storage.partner_repository import SqlPartnerRepository
@@ -46,22 +47,30 @@ class SqlUnitOfWork:
     users: SqlCustomerUserRepository
 
     def __init__(
-        self, engine: AsyncEngine, sealer: Sealer, turns: asyncio.Semaphore | None = None
+        self,
+        engine: AsyncEngine,
+        sealer: Sealer,
+        turns: asyncio.Semaphore | None = None,
+        held: HeldConnections | None = None,
     ) -> None:
         self._engine = engine
         self._sealer = sealer
         self._turns = turns
+        self._held = held
         self._conn: AsyncConnection | None = None
 
     async def __aenter__(self) -> SqlUnitOfWork:
-        if self._turns is not None:
-            await self._turns.acquire()
-        try:
-            conn = await self._begin()
-        except BaseException:
+        if self._held is not None:
+            conn = await self._held.begin()
+        else:
             if self._turns is not None:
-                self._turns.release()
-            raise
+                await self._turns.acquire()
+            try:
+                conn = await self._begin()
+            except BaseException:
+                if self._turns is not None:
+                    self._turns.release()
+                raise
         self._conn = conn
         self.customers = SqlCustomerRepository(conn)
         self.idempotency = SqlIdempotencyRepository(conn, self._sealer)
@@ -92,6 +101,9 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         conn, self._conn = self._conn, None
+        if self._held is not None and conn is not None:
+            await self._held.end(conn, exc)
+            return
         try:
             await end_transaction(conn, exc)
         finally:
@@ -100,7 +112,10 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         assert self._conn is not None, "commit outside the unit of work"
-        await self._conn.commit()
+        if self._held is not None:
+            await self._held.commit(self._conn)
+        else:
+            await self._conn.commit()
 
 
 class SqlUnitOfWorkFactory:
@@ -114,8 +129,17 @@ class SqlUnitOfWorkFactory:
         self._engine = engine
         self._sealer = sealer
         self._turns: asyncio.Semaphore | None = None
+        self._held: HeldConnections | None = None
         if engine.dialect.name == "postgresql":
             self._turns = asyncio.Semaphore(pool_size(engine))
+        elif inline_sqlite_path(engine.url) is not None:
+            self._held = HeldConnections(engine, pool_size(engine))
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._engine, self._sealer, self._turns)
+        return SqlUnitOfWork(self._engine, self._sealer, self._turns, self._held)
+
+    async def close(self) -> None:
+        """Give back the connections held between units of work (before the engine is
+        disposed of)."""
+        if self._held is not None:
+            await self._held.close()

@@ -15,8 +15,9 @@ from tenantry.domain.agreements import metadata
 from tenantry.http.body import parse_json_object, read_body
 from tenantry.http.deps import CallerDep, runtime_of
 from tenantry.http.errors import JSON_TYPE
+from tenantry.http.lean_routes import LeanRoute
 
-router = APIRouter(tags=["agreements"], responses=PARTNER_CENTER_ERRORS)
+router = APIRouter(tags=["agreements"], responses=PARTNER_CENTER_ERRORS, route_class=LeanRoute)
 
 
 def _json(body: object, status: int = 200) -> Response:

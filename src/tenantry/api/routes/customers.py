@@ -24,8 +24,9 @@ from tenantry.domain.throttling import CUSTOMER
 from tenantry.http.body import canonical_bytes, parse_json_object, read_body
 from tenantry.http.deps import CallerDep, WriterDep, context_of, runtime_of
 from tenantry.http.errors import JSON_TYPE
+from tenantry.http.lean_routes import LeanRoute
 
-router = APIRouter(tags=["customers"], responses=PARTNER_CENTER_ERRORS)
+router = APIRouter(tags=["customers"], responses=PARTNER_CENTER_ERRORS, route_class=LeanRoute)
 
 CREATE_ROUTE = "/v1/customers"
 

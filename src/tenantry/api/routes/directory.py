@@ -23,8 +23,9 @@ from tenantry.domain.errors import Errors, ServiceError
 from tenantry.http.body import parse_json_object, read_body
 from tenantry.http.deps import CallerDep, runtime_of
 from tenantry.http.errors import JSON_TYPE
+from tenantry.http.lean_routes import LeanRoute
 
-router = APIRouter(tags=["directory"], responses=PARTNER_CENTER_ERRORS)
+router = APIRouter(tags=["directory"], responses=PARTNER_CENTER_ERRORS, route_class=LeanRoute)
 
 
 @router.get("/v1/customers/{customer_id}/users", summary="List the customer's users")

@@ -8,8 +8,9 @@ from starlette.responses import Response
 
 from tenantry.api.openapi import PARTNER_CENTER_ERRORS
 from tenantry.http.deps import CallerDep, runtime_of
+from tenantry.http.lean_routes import LeanRoute
 
-router = APIRouter(tags=["domains"], responses=PARTNER_CENTER_ERRORS)
+router = APIRouter(tags=["domains"], responses=PARTNER_CENTER_ERRORS, route_class=LeanRoute)
 
 
 @router.head(

@@ -19,9 +19,10 @@ from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.listing import Cursor, CustomerFilter, SearchField, page_size
 from tenantry.http.deps import CallerDep, runtime_of
 from tenantry.http.errors import JSON_TYPE
+from tenantry.http.lean_routes import LeanRoute
 from tenantry.http.wire import is_clean_text
 
-router = APIRouter(tags=["customers"], responses=PARTNER_CENTER_ERRORS)
+router = APIRouter(tags=["customers"], responses=PARTNER_CENTER_ERRORS, route_class=LeanRoute)
 
 _FIELDS = {field.value.lower(): field for field in SearchField}
 _EXAMPLE = '{"Field": "CompanyName", "Value": "Contoso", "Operator": "starts_with"}'

@@ -12,9 +12,10 @@ from tenantry.api.schemas.offers import offer_wire
 from tenantry.domain.offer_catalog import market_country, offer_in, offers_page
 from tenantry.http.deps import CallerDep, context_of
 from tenantry.http.errors import JSON_TYPE
+from tenantry.http.lean_routes import LeanRoute
 from tenantry.http.wire import link
 
-router = APIRouter(tags=["offers"], responses=PARTNER_CENTER_ERRORS)
+router = APIRouter(tags=["offers"], responses=PARTNER_CENTER_ERRORS, route_class=LeanRoute)
 
 
 @router.get("/v1/offers", summary="List the offers of a market")

@@ -16,8 +16,9 @@ from tenantry.domain.idempotency import IdempotencyKey, StoredResponse
 from tenantry.http.body import canonical_bytes, parse_json_object, read_body
 from tenantry.http.deps import CallerDep, context_of, runtime_of
 from tenantry.http.errors import JSON_TYPE
+from tenantry.http.lean_routes import LeanRoute
 
-router = APIRouter(tags=["orders"], responses=PARTNER_CENTER_ERRORS)
+router = APIRouter(tags=["orders"], responses=PARTNER_CENTER_ERRORS, route_class=LeanRoute)
 
 ORDERS_ROUTE = "/v1/customers/{customer_id}/orders"
 

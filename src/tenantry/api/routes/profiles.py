@@ -25,8 +25,9 @@ from tenantry.domain.profiles import require_if_match
 from tenantry.http.body import parse_json_object, read_body
 from tenantry.http.deps import CallerDep, WriterDep, runtime_of
 from tenantry.http.errors import JSON_TYPE
+from tenantry.http.lean_routes import LeanRoute
 
-router = APIRouter(tags=["profiles"], responses=PARTNER_CENTER_ERRORS)
+router = APIRouter(tags=["profiles"], responses=PARTNER_CENTER_ERRORS, route_class=LeanRoute)
 
 
 def _json(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:

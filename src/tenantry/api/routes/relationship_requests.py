@@ -18,8 +18,9 @@ from starlette.responses import Response
 from tenantry.api.openapi import PARTNER_CENTER_ERRORS
 from tenantry.http.deps import CallerDep
 from tenantry.http.errors import JSON_TYPE
+from tenantry.http.lean_routes import LeanRoute
 
-router = APIRouter(tags=["customers"], responses=PARTNER_CENTER_ERRORS)
+router = APIRouter(tags=["customers"], responses=PARTNER_CENTER_ERRORS, route_class=LeanRoute)
 
 _ADMIN_CENTER = "https://admin.microsoft.com/Adminportal/Home"
 

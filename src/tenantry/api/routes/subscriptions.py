@@ -16,8 +16,9 @@ from tenantry.domain.models import Customer
 from tenantry.http.body import parse_json_object, read_body
 from tenantry.http.deps import CallerDep, runtime_of
 from tenantry.http.errors import JSON_TYPE
+from tenantry.http.lean_routes import LeanRoute
 
-router = APIRouter(tags=["subscriptions"], responses=PARTNER_CENTER_ERRORS)
+router = APIRouter(tags=["subscriptions"], responses=PARTNER_CENTER_ERRORS, route_class=LeanRoute)
 
 BASE = "/v1/customers/{customer_id}/subscriptions"
 

@@ -24,8 +24,9 @@ from tenantry.domain.rules import CountryRules, country_rules
 from tenantry.http.body import parse_json_object, read_body
 from tenantry.http.deps import CallerDep
 from tenantry.http.errors import JSON_TYPE
+from tenantry.http.lean_routes import LeanRoute
 
-router = APIRouter(tags=["validation"], responses=PARTNER_CENTER_ERRORS)
+router = APIRouter(tags=["validation"], responses=PARTNER_CENTER_ERRORS, route_class=LeanRoute)
 
 _SHOWN_MAX = 40  # characters of an unknown country code quoted back in an error
 
