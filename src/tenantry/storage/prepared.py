@@ -1,15 +1,22 @@
-"""Statements of the request path, run on SQLite's own connection when SQLite is inline.
+"""Statements of the request path, run on the driver's own connection.
 
 A statement through SQLAlchemy's `AsyncConnection.execute` costs about 0.1 ms of CPU
 around SQLite's own 10–20 µs: the cache key, an execution context, a greenlet hand-over,
 the result wrapper. A create runs nine statements, a read one. `Prepared` keeps the
-statement a Core construct, written once for both backends; on an inline SQLite
-connection (`sqlite_inline`) it runs the SQL that SQLAlchemy compiled for it, with the
-same conversions of values both ways (the columns' types' own processors), straight on
-the `sqlite3` connection inside the unit of work's transaction. Errors come back as the
-SQLAlchemy exceptions the callers already catch (`IntegrityError`, `OperationalError`).
-Anywhere else (PostgreSQL, an in-memory database, a connection outside a transaction) it
-is an ordinary `execute`. See docs/decisions/0027-hot-statements-on-the-driver.md.
+statement a Core construct, written once for both backends, and runs the SQL that
+SQLAlchemy compiled for it (once per dialect and set of value names), with the same
+conversions of values both ways (the columns' types' own processors), inside the unit of
+work's transaction:
+
+- on an inline SQLite connection (`sqlite_inline`), straight on the `sqlite3` connection;
+- on PostgreSQL, on asyncpg's connection the way SQLAlchemy's asyncpg adapter runs it
+  (its transaction, its prepared statements, its lock and error translation), without
+  the cursor and execution context around it (`asyncpg_rows`).
+
+Errors come back as the SQLAlchemy exceptions the callers already catch
+(`IntegrityError`, `OperationalError`). Anywhere else (an in-memory database, a
+connection outside a transaction) it is an ordinary `execute`. See
+docs/decisions/0027-hot-statements-on-the-driver.md.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import Delete, Insert, Select, Update
 
@@ -69,50 +76,89 @@ class Prepared:
 
     def __init__(self, statement: Select[Any] | Insert | Update | Delete) -> None:
         self.statement = statement
-        self._compiled: dict[tuple[str, ...], _Compiled] = {}
+        self._compiled: dict[tuple[str, ...], _Compiled] = {}  # by dialect and value names
 
     async def execute(self, conn: AsyncConnection, values: Mapping[str, Any]) -> None:
         """Run a statement that returns no rows."""
-        inline = _inline(conn)
-        if inline is None:
+        if _driver(conn) is None:
             await conn.execute(self.statement, dict(values))
             return
-        await self._run(inline, conn.dialect, values)
+        await self._run(conn, values)
 
     async def first(
         self, conn: AsyncConnection, values: Mapping[str, Any]
     ) -> dict[str, Any] | None:
         """The first row of a query, as a dict keyed by column, or None."""
-        inline = _inline(conn)
-        if inline is None:
+        if _driver(conn) is None:
             row = (await conn.execute(self.statement, dict(values))).first()
             return None if row is None else dict(row._mapping)
-        compiled, rows = await self._run(inline, conn.dialect, values)
+        compiled, rows = await self._run(conn, values)
         return compiled.row(rows[0]) if rows else None
 
     async def _run(
-        self, inline: InlineConnection, dialect: Dialect, values: Mapping[str, Any]
+        self, conn: AsyncConnection, values: Mapping[str, Any]
     ) -> tuple[_Compiled, list[Any]]:
-        shape = tuple(values)
+        dialect = conn.dialect
+        shape = (dialect.name, *values)  # one process may serve from both (tests do)
         compiled = self._compiled.get(shape)
         if compiled is None:
-            compiled = self._compiled[shape] = _Compiled(self.statement, dialect, shape)
+            compiled = self._compiled[shape] = _Compiled(self.statement, dialect, shape[1:])
         parameters = compiled.parameters(values)
+        driver = _driver(conn)
+        if isinstance(driver, InlineConnection):
+            try:
+                return compiled, await driver.run(compiled.sql, parameters)
+            except sqlite3.Error as exc:
+                raise _wrapped(compiled, parameters, exc, sqlite3.Error, dialect) from exc
+        adapter: Any = driver
         try:
-            rows = await inline.run(compiled.sql, parameters)
-        except sqlite3.Error as exc:
-            raise DBAPIError.instance(
-                compiled.sql, parameters, exc, sqlite3.Error, hide_parameters=True, dialect=dialect
-            ) from exc
-        return compiled, rows
+            return compiled, await asyncpg_rows(adapter, compiled.sql, parameters)
+        except adapter.dbapi.Error as exc:
+            raise _wrapped(compiled, parameters, exc, adapter.dbapi.Error, dialect) from exc
 
 
-def _inline(conn: AsyncConnection) -> InlineConnection | None:
-    """The inline SQLite connection under `conn` when a transaction is open on it (begun
-    through SQLAlchemy or on the driver itself, `held_connections`)."""
+def _wrapped(
+    compiled: _Compiled, parameters: Any, exc: Exception, base: Any, dialect: Dialect
+) -> StatementError:
+    """The driver's error as SQLAlchemy raises it (`IntegrityError`, `OperationalError`)."""
+    return DBAPIError.instance(
+        compiled.sql, parameters, exc, base, hide_parameters=True, dialect=dialect
+    )
+
+
+def _driver(conn: AsyncConnection) -> object | None:
+    """The driver connection under `conn` when statements run on it directly: an inline
+    SQLite connection (`sqlite_inline`) inside a transaction (begun through SQLAlchemy
+    or on the driver itself, `held_connections`), or SQLAlchemy's asyncpg adapter inside
+    a transaction SQLAlchemy began."""
     if conn.sync_connection is None:
         return None
-    driver = conn.sync_connection.connection.driver_connection
-    if isinstance(driver, InlineConnection) and driver.in_transaction:
-        return driver
+    pooled = conn.sync_connection.connection
+    driver = pooled.driver_connection
+    if isinstance(driver, InlineConnection):
+        return driver if driver.in_transaction else None
+    adapter = pooled.dbapi_connection
+    if type(adapter).__name__ == _ASYNCPG_ADAPTER and conn.in_transaction():
+        return adapter
     return None
+
+
+# SQLAlchemy's asyncpg adapter, named rather than imported: importing the PostgreSQL
+# dialect costs a SQLite server's start for nothing.
+_ASYNCPG_ADAPTER = "AsyncAdapt_asyncpg_connection"
+
+
+async def asyncpg_rows(adapter: Any, sql: str, parameters: tuple[Any, ...]) -> list[Any]:
+    """One statement on asyncpg's connection, as SQLAlchemy's adapter runs it (its
+    transaction begun first if not yet, its cache of prepared statements, its lock, its
+    translation of asyncpg's errors into the DB-API's), without the cursor and the
+    execution context around it."""
+    async with adapter._execute_mutex:
+        if adapter._transaction is None:
+            await adapter._start_transaction()
+        try:
+            prepared, _ = await adapter._prepare(sql, 0)
+            rows: list[Any] = await prepared.fetch(*parameters)
+        except Exception as error:
+            adapter._handle_exception(error)  # raises the translated error
+        return rows

@@ -1,0 +1,101 @@
+"""On PostgreSQL, `Prepared` statements run on asyncpg's connection inside SQLAlchemy's
+transaction, and store and read exactly what SQLAlchemy would."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tenantry.config import to_async_url
+from tenantry.storage import tables as t
+from tenantry.storage.db import create_engine
+from tests.storage.test_prepared import _EVENT, _EVENT_BY_ID, _TOKEN, _TOKEN_BY_HASH, _event, _token
+from tests.support.storage import shared_postgres
+
+pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+
+
+@pytest.fixture
+async def pg(backend: str) -> AsyncIterator[AsyncEngine]:
+    server = shared_postgres()
+    assert server is not None
+    url = server.new_database()
+    engine = create_engine(to_async_url(url), lock_wait_seconds=5)
+    async with engine.begin() as conn:
+        await conn.run_sync(t.metadata.create_all)
+    yield engine
+    await engine.dispose()
+    server.drop_database(url)
+
+
+async def _row(engine: AsyncEngine, table: Any, column: Any, value: str) -> dict[str, Any]:
+    async with engine.connect() as conn:
+        row = (await conn.execute(select(table).where(column == value))).first()
+    assert row is not None
+    return dict(row._mapping)
+
+
+async def test_rows_are_stored_and_read_as_sqlalchemy_does(pg: AsyncEngine) -> None:
+    async with pg.connect() as conn:
+        await conn.begin()
+        await conn.execute(_EVENT.statement, _event("by-sqlalchemy"))
+        await _EVENT.execute(conn, _event("prepared"))
+        await conn.execute(_TOKEN.statement, _token("sa", None))
+        await _TOKEN.execute(conn, _token("prepared", None))
+        await conn.commit()
+    events = [
+        await _row(pg, t.audit_events, t.audit_events.c.id, i)
+        for i in ("prepared", "by-sqlalchemy")
+    ]
+    assert {**events[0], "id": ""} == {**events[1], "id": ""}
+    assert events[0]["details"] == {"names": ["Zoë", "王"], "mfa": True, "count": 3, "none": None}
+
+    async with pg.connect() as conn:
+        await conn.begin()
+        read = await _EVENT_BY_ID.first(conn, {"id": "prepared"})
+        token = await _TOKEN_BY_HASH.first(conn, {"token_hash": "prepared"})
+        missing = await _TOKEN_BY_HASH.first(conn, {"token_hash": "none"})
+    assert read == events[0]
+    assert token == await _row(pg, t.refresh_tokens, t.refresh_tokens.c.token_hash, "prepared")
+    assert missing is None
+
+
+async def test_they_belong_to_the_connections_transaction(pg: AsyncEngine) -> None:
+    async with pg.connect() as conn:
+        await conn.begin()
+        await _EVENT.execute(conn, _event("rolled-back"))
+        assert await _EVENT_BY_ID.first(conn, {"id": "rolled-back"}) is not None
+        await conn.rollback()
+        await conn.begin()
+        assert await _EVENT_BY_ID.first(conn, {"id": "rolled-back"}) is None
+
+
+async def test_a_refused_insert_is_sqlalchemys_integrity_error(pg: AsyncEngine) -> None:
+    async with pg.connect() as conn:
+        await conn.begin()
+        await _EVENT.execute(conn, _event("twice"))
+        with pytest.raises(IntegrityError) as refused:
+            await _EVENT.execute(conn, _event("twice"))
+    assert getattr(refused.value.orig, "sqlstate", None) == "23505"
+    assert "Zoë" not in str(refused.value)  # the values are not in the message
+
+
+async def test_one_statement_serves_sqlite_and_postgresql_in_one_process(
+    pg: AsyncEngine, tmp_path: Path
+) -> None:
+    lite = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}", lock_wait_seconds=1)
+    async with lite.begin() as conn:
+        await conn.run_sync(t.metadata.create_all)
+    try:
+        for engine in (lite, pg, lite):
+            async with engine.connect() as conn:
+                await conn.begin()
+                assert await _EVENT_BY_ID.first(conn, {"id": "nowhere"}) is None
+    finally:
+        await lite.dispose()
