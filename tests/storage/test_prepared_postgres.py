@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -99,3 +99,36 @@ async def test_one_statement_serves_sqlite_and_postgresql_in_one_process(
                 assert await _EVENT_BY_ID.first(conn, {"id": "nowhere"}) is None
     finally:
         await lite.dispose()
+
+
+async def test_a_query_before_the_first_write_does_not_open_the_transaction(
+    pg: AsyncEngine,
+) -> None:
+    """One round trip for a read of one row; the transaction begins with the first write,
+    and rolling back still takes every write with it."""
+    async with pg.connect() as conn:
+        await conn.begin()
+        adapter: Any = (await conn.get_raw_connection()).dbapi_connection
+        assert await _EVENT_BY_ID.first(conn, {"id": "none"}) is None
+        assert adapter._transaction is None
+        await _EVENT.execute(conn, _event("written"))
+        assert adapter._transaction is not None
+        assert await _EVENT_BY_ID.first(conn, {"id": "written"}) is not None  # in it
+        await conn.rollback()
+    async with pg.connect() as conn:
+        await conn.begin()
+        assert await _EVENT_BY_ID.first(conn, {"id": "written"}) is None
+
+
+async def test_connections_read_committed_whatever_the_servers_default(
+    pg: AsyncEngine,
+) -> None:
+    async with pg.connect() as conn:
+        name = (await conn.execute(text("SELECT current_database()"))).scalar()
+        isolation = "default_transaction_isolation = serializable"
+        await conn.execute(text(f'ALTER DATABASE "{name}" SET {isolation}'))
+        await conn.commit()
+    await pg.dispose()  # new connections read the database's new default, unless told
+    async with pg.connect() as conn:
+        level = (await conn.execute(text("SHOW default_transaction_isolation"))).scalar()
+    assert level == "read committed"

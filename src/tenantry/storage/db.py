@@ -104,7 +104,13 @@ def create_engine(
     # reads at 32 connections. A request holds one connection at a time, so requests past
     # the 20th wait for one (docs/operations.md: connections per process).
     parts = connect_parts(url)
-    settings = {**parts.connect_args.get("server_settings", {}), "lock_timeout": str(wait_ms)}
+    # READ COMMITTED whatever the server's default: the request path relies on it
+    # (`prepared.asyncpg_rows` reads before a transaction's first write outside it).
+    settings = {
+        **parts.connect_args.get("server_settings", {}),
+        "lock_timeout": str(wait_ms),
+        "default_transaction_isolation": "read committed",
+    }
     engine = create_async_engine(
         parts.url,
         pool_size=POSTGRES_POOL_SIZE,

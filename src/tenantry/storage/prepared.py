@@ -38,7 +38,7 @@ _Processor = Callable[[Any], Any] | None
 class _Compiled:
     """One statement's SQL for SQLite, its parameters in order, and their conversions."""
 
-    __slots__ = ("binds", "fixed", "keys", "names", "results", "sql")
+    __slots__ = ("binds", "fixed", "keys", "names", "reads", "results", "sql")
 
     def __init__(self, statement: Any, dialect: Dialect, keys: tuple[str, ...]) -> None:
         compiled = statement.compile(dialect=dialect, column_keys=list(keys))
@@ -51,6 +51,8 @@ class _Compiled:
             for name in self.keys
         )
         columns = list(statement.selected_columns) if isinstance(statement, Select) else []
+        # A query that takes no locks: it need not open the transaction (`asyncpg_rows`).
+        self.reads = isinstance(statement, Select) and statement._for_update_arg is None
         self.names: tuple[str, ...] = tuple(str(column.key) for column in columns)
         self.results: tuple[_Processor, ...] = tuple(
             column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
@@ -80,23 +82,25 @@ class Prepared:
 
     async def execute(self, conn: AsyncConnection, values: Mapping[str, Any]) -> None:
         """Run a statement that returns no rows."""
-        if _driver(conn) is None:
+        driver = _driver(conn)
+        if driver is None:
             await conn.execute(self.statement, dict(values))
             return
-        await self._run(conn, values)
+        await self._run(conn, driver, values)
 
     async def first(
         self, conn: AsyncConnection, values: Mapping[str, Any]
     ) -> dict[str, Any] | None:
         """The first row of a query, as a dict keyed by column, or None."""
-        if _driver(conn) is None:
+        driver = _driver(conn)
+        if driver is None:
             row = (await conn.execute(self.statement, dict(values))).first()
             return None if row is None else dict(row._mapping)
-        compiled, rows = await self._run(conn, values)
+        compiled, rows = await self._run(conn, driver, values)
         return compiled.row(rows[0]) if rows else None
 
     async def _run(
-        self, conn: AsyncConnection, values: Mapping[str, Any]
+        self, conn: AsyncConnection, driver: object, values: Mapping[str, Any]
     ) -> tuple[_Compiled, list[Any]]:
         dialect = conn.dialect
         shape = (dialect.name, *values)  # one process may serve from both (tests do)
@@ -104,7 +108,6 @@ class Prepared:
         if compiled is None:
             compiled = self._compiled[shape] = _Compiled(self.statement, dialect, shape[1:])
         parameters = compiled.parameters(values)
-        driver = _driver(conn)
         if isinstance(driver, InlineConnection):
             try:
                 return compiled, await driver.run(compiled.sql, parameters)
@@ -112,7 +115,8 @@ class Prepared:
                 raise _wrapped(compiled, parameters, exc, sqlite3.Error, dialect) from exc
         adapter: Any = driver
         try:
-            return compiled, await asyncpg_rows(adapter, compiled.sql, parameters)
+            rows = await asyncpg_rows(adapter, compiled.sql, parameters, begin=not compiled.reads)
+            return compiled, rows
         except adapter.dbapi.Error as exc:
             raise _wrapped(compiled, parameters, exc, adapter.dbapi.Error, dialect) from exc
 
@@ -148,13 +152,21 @@ def _driver(conn: AsyncConnection) -> object | None:
 _ASYNCPG_ADAPTER = "AsyncAdapt_asyncpg_connection"
 
 
-async def asyncpg_rows(adapter: Any, sql: str, parameters: tuple[Any, ...]) -> list[Any]:
+async def asyncpg_rows(
+    adapter: Any, sql: str, parameters: tuple[Any, ...], *, begin: bool
+) -> list[Any]:
     """One statement on asyncpg's connection, as SQLAlchemy's adapter runs it (its
     transaction begun first if not yet, its cache of prepared statements, its lock, its
     translation of asyncpg's errors into the DB-API's), without the cursor and the
-    execution context around it."""
+    execution context around it.
+
+    A plain query (`begin=False`) that comes before the transaction's first write does not
+    begin it: at READ COMMITTED, which Tenantry's connections are pinned to
+    (`storage/db.py`), each statement reads its own snapshot in a transaction or not,
+    and a transaction that only read has nothing to commit or roll back. A read of one
+    customer thus takes one round trip instead of three (BEGIN, SELECT, ROLLBACK)."""
     async with adapter._execute_mutex:
-        if adapter._transaction is None:
+        if adapter._transaction is None and begin:
             await adapter._start_transaction()
         try:
             prepared, _ = await adapter._prepare(sql, 0)
