@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tenantry.security.sealing import Sealer
 from tenantry.storage import tables as t
+from tenantry.storage.held_connections import driver_of
 from tenantry.storage.prepared import Prepared
 from tenantry.storage.unit_of_work import SqlUnitOfWorkFactory
 
@@ -125,3 +126,19 @@ async def test_no_more_than_the_pool_holds_are_kept(engine: AsyncEngine) -> None
     assert engine.pool.checkedout() == 8  # type: ignore[attr-defined]
     await uow.close()
     assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+async def test_a_connection_that_cannot_roll_back_is_not_kept(engine: AsyncEngine) -> None:
+    uow = SqlUnitOfWorkFactory(engine, SEALER)
+
+    async def lose_the_driver() -> None:
+        async with uow() as work:
+            await _INSERT.execute(work.customers._conn, _key("lost"))
+            driver_of(work.customers._conn).stop()  # the driver's connection is gone
+
+    with pytest.raises(ValueError, match="no active connection"):
+        await lose_the_driver()
+    assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    await _write(uow, "next")  # a new connection serves the next unit of work
+    assert await _kids(engine) == ["next"]
+    await uow.close()

@@ -126,3 +126,17 @@ async def test_values_written_into_the_statement_are_bound_too(engine: AsyncEngi
         await _EVENT.execute(conn, _event("other"))
         await _EVENT.execute(conn, kept)
         assert await fixed.first(conn, {}) == {"id": "kept"}
+
+
+async def test_json_that_orjson_refuses_is_stored_and_read_back_whole(engine: AsyncEngine) -> None:
+    """A long integer and a lone surrogate go through the standard library's encoder, and
+    read back as they were (not as a float, not as an error)."""
+    odd = {**_event("odd"), "details": {"big": 2**70, "text": "a\ud800b", "plain": "Zoë"}}
+    async with engine.connect() as conn:
+        await conn.begin()
+        await _EVENT.execute(conn, odd)
+        await conn.commit()
+        await conn.begin()
+        read = await _EVENT_BY_ID.first(conn, {"id": "odd"})
+    assert read is not None
+    assert read["details"] == {"big": 2**70, "text": "a\ud800b", "plain": "Zoë"}

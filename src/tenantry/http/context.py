@@ -46,7 +46,7 @@ class RequestContext:
 
 
 def new_id() -> str:
-    """A random (version 4) UUID in its usual text form, as `new_id()` writes it,
+    """A random (version 4) UUID in its usual text form, as `str(uuid.uuid4())` writes it,
     without building the `UUID` object on the way (two of them a request)."""
     raw = bytearray(os.urandom(16))
     raw[6] = (raw[6] & 0x0F) | 0x40

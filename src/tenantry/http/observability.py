@@ -72,8 +72,8 @@ class Metrics:
             buckets=_BUCKETS,
             registry=self.registry,
         )
-        self._answered: dict[tuple[str, str, int, str], Any] = {}
-        self._timed: dict[tuple[str, str], Any] = {}
+        self._answered: dict[tuple[str, ...], Any] = {}
+        self._timed: dict[tuple[str, ...], Any] = {}
         self.customers_created = Counter(
             "tenantry_customers_created",
             "Customers created (replays not counted).",
@@ -94,22 +94,12 @@ class Metrics:
             self.registry.register(self.pool)
 
     def answered(self, route: str, method: str, status: int, code: str) -> Any:
-        """The request counter's child for these labels. The children are kept here: the
-        labels are bounded (route templates, methods, statuses, codes), and looking one up
-        through `labels()` cost more than the rest of the request's bookkeeping."""
-        key = (route, method, status, code)
-        child = self._answered.get(key)
-        if child is None:
-            child = self._answered[key] = self.requests.labels(route, method, str(status), code)
-        return child
+        """The request counter's child for these labels."""
+        return _child(self._answered, self.requests, route, method, str(status), code)
 
     def timed(self, route: str, method: str) -> Any:
-        """The latency histogram's child for a route and method (kept as `answered`)."""
-        key = (route, method)
-        child = self._timed.get(key)
-        if child is None:
-            child = self._timed[key] = self.latency.labels(route, method)
-        return child
+        """The latency histogram's child for a route and method."""
+        return _child(self._timed, self.latency, route, method)
 
     def watch_pool(self, pool: Any) -> None:
         self.pool.pool = pool
@@ -119,6 +109,16 @@ class Metrics:
     def exposition(self) -> bytes:
         """The text a scrape of `/metrics` answers (every worker's, with several)."""
         return exposition(self.registry)
+
+
+def _child(kept: dict[tuple[str, ...], Any], metric: Any, *labels: str) -> Any:
+    """`metric.labels(*labels)`, kept in `kept`: the labels are bounded (route templates,
+    methods, statuses, codes), and a lookup through `labels()` cost more than the rest of
+    a request's bookkeeping."""
+    child = kept.get(labels)
+    if child is None:
+        child = kept[labels] = metric.labels(*labels)
+    return child
 
 
 def _error_code(body: bytes) -> str:

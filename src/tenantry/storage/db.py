@@ -27,8 +27,10 @@ def json_text(value: Any) -> str:
         return json.dumps(value)
 
 
-# Both engines read and write JSON columns with these.
-_JSON = {"json_serializer": json_text, "json_deserializer": orjson.loads}
+# Both engines write JSON columns with it. They read them with the standard library: orjson
+# would read what the fallback wrote differently (a long integer as a float) or not at all
+# (a lone surrogate).
+_JSON = {"json_serializer": json_text}
 
 
 def is_sqlite(url: str | URL) -> bool:

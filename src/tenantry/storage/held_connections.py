@@ -14,9 +14,10 @@ through SQLAlchemy (`conn.execute`) makes SQLAlchemy begin a transaction of its 
 "begin" event finds the driver's already open and leaves it (`InlineConnection.begin`),
 and the unit of work then commits or rolls back through SQLAlchemy, which ends both.
 
-A connection whose transaction could not be ended cleanly is closed (the pool resets or
-discards it), never held again. At most the pool's size is held; `close()` gives them all
-back before the engine is disposed of. See docs/decisions/0030-held-sqlite-connections.md.
+A connection whose transaction could not be begun or ended cleanly is discarded (the
+pool opens a new one in its place), never held or pooled again. At most the pool's size
+is held; `close()` gives them all back before the engine is disposed of. See
+docs/decisions/0030-held-sqlite-connections.md.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class HeldConnections:
         try:
             driver_of(conn).begin()  # deferred: takes no lock, so never refused as busy
         except BaseException:
-            await conn.close()
+            await _discard(conn)
             raise
         return conn
 
@@ -67,7 +68,7 @@ class HeldConnections:
             if driver.in_transaction:
                 await driver.rollback()
         except BaseException:
-            await conn.close()
+            await _discard(conn)
             raise
         if self._closed or len(self._idle) >= self._most:
             await conn.close()
@@ -81,3 +82,11 @@ class HeldConnections:
         idle, self._idle = self._idle, []
         for conn in idle:
             await conn.close()
+
+
+async def _discard(conn: AsyncConnection) -> None:
+    """Give a connection back for good: the pool must not hand out its driver again."""
+    try:
+        await conn.invalidate()
+    finally:
+        await conn.close()
