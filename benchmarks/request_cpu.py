@@ -2,10 +2,12 @@
 
     .venv/bin/python benchmarks/request_cpu.py                   # Tenantry and the baseline
     .venv/bin/python benchmarks/request_cpu.py --only tenantry --profile /tmp/prof
+    .venv/bin/python benchmarks/request_cpu.py --backend postgresql
 
 Each round starts the server as `benchmarks/suite.py` does (`tenantry serve --customer-cap 0
 --rate-limit 0 --log-level warning` on a fresh SQLite file; the baseline on its own), warms
-it up, then sends N creates and N gets of the created ids, one at a time on one keep-alive
+it up (`--backend postgresql`: a database of its own on the benchmarks' private cluster,
+`benchmarks/pg.py`), then sends N creates and N gets of the created ids, one at a time on one keep-alive
 connection, and divides the server process's CPU time (user + system, from /proc) by the
 requests. CPU time is what other work on a busy machine distorts least; the client's own
 time is not counted. The median of the rounds is reported.
@@ -41,6 +43,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import pg  # noqa: E402
 import startup  # noqa: E402
 import suite  # noqa: E402
 
@@ -103,17 +106,28 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def one_round(
-    system: str, workdir: Path, master_key: str, count: int, profile: Path | None
+    system: str,
+    workdir: Path,
+    master_key: str,
+    count: int,
+    profile: Path | None,
+    postgres: pg.Postgres | None,
 ) -> tuple[float, float]:
-    """`system`: "tenantry", "baseline" or "tenantry@<source tree>"."""
+    """`system`: "tenantry", "baseline" or "tenantry@<source tree>"; on PostgreSQL when
+    `postgres` is given, else on a fresh SQLite file."""
     app, _, tree = system.partition("@")
-    db = workdir / f"{app}-{secrets.token_hex(3)}" / "tenantry.db"
-    db.parent.mkdir()
+    if postgres is not None:
+        db = postgres.new_database()
+    else:
+        path = workdir / f"{app}-{secrets.token_hex(3)}" / "tenantry.db"
+        path.parent.mkdir()
+        db = str(path)
     saved = os.environ.get("PYTHONPATH")
     if tree:
         os.environ["PYTHONPATH"] = tree
     try:
-        server = suite.start_server(app, "sqlite", 1, str(db), workdir, master_key)
+        backend = "sqlite" if postgres is None else "postgresql"
+        server = suite.start_server(app, backend, 1, db, workdir, master_key)
     finally:
         if saved is None:
             os.environ.pop("PYTHONPATH", None)
@@ -140,6 +154,8 @@ def one_round(
         return create_ms, get_ms
     finally:
         server.stop()
+        if postgres is not None:
+            postgres.drop_database(db)
 
 
 def _frame(text: str) -> str:
@@ -186,6 +202,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1500, help="creates (and gets) a round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--only", choices=("tenantry", "baseline"))
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--tree", type=Path, help="also Tenantry from this source tree")
     parser.add_argument("--profile", type=Path, help="directory for py-spy's raw profiles")
     parser.add_argument("--top", type=int, default=25)
@@ -196,11 +213,19 @@ def main() -> None:
     master_key = base64.b64encode(secrets.token_bytes(32)).decode()
     workdir = Path(tempfile.mkdtemp(prefix="tenantry-request-cpu-"))
     results: dict[str, list[tuple[float, float]]] = {s: [] for s in systems}
+    postgres = None
+    if args.backend == "postgresql":
+        postgres, why = pg.start()
+        if postgres is None:
+            sys.exit(f"no PostgreSQL: {why}")
     try:
         for _ in range(args.rounds):  # the systems interleaved, so both see the same load
             for system in systems:
-                results[system].append(one_round(system, workdir, master_key, args.requests, None))
-        print(f"server CPU ms per request, {args.requests} requests, {args.rounds} rounds")
+                results[system].append(one_round(system, workdir, master_key, args.requests, None, postgres))
+        print(
+            f"server CPU ms per request on {args.backend}, {args.requests} requests, "
+            f"{args.rounds} rounds"
+        )
         if args.tree:
             print(f"before = Tenantry from {args.tree}")
         print(f"load average {' '.join(f'{x:.2f}' for x in suite.loadavg())}")
@@ -216,11 +241,13 @@ def main() -> None:
         if args.profile:
             args.profile.mkdir(parents=True, exist_ok=True)
             for system in systems:
-                one_round(system, workdir, master_key, args.requests, args.profile)
+                one_round(system, workdir, master_key, args.requests, args.profile, postgres)
                 label = "before" if "@" in system else system
                 for phase in ("create", "get"):
                     print(summarise(args.profile / f"{label}-{phase}.raw", args.top))
     finally:
+        if postgres is not None:
+            postgres.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -3,7 +3,6 @@ transaction, and store and read exactly what SQLAlchemy would."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -12,26 +11,11 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tenantry.config import to_async_url
 from tenantry.storage import tables as t
 from tenantry.storage.db import create_engine
 from tests.storage.test_prepared import _EVENT, _EVENT_BY_ID, _TOKEN, _TOKEN_BY_HASH, _event, _token
-from tests.support.storage import shared_postgres
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
-
-
-@pytest.fixture
-async def pg(backend: str) -> AsyncIterator[AsyncEngine]:
-    server = shared_postgres()
-    assert server is not None
-    url = server.new_database()
-    engine = create_engine(to_async_url(url), lock_wait_seconds=5)
-    async with engine.begin() as conn:
-        await conn.run_sync(t.metadata.create_all)
-    yield engine
-    await engine.dispose()
-    server.drop_database(url)
 
 
 async def _row(engine: AsyncEngine, table: Any, column: Any, value: str) -> dict[str, Any]:

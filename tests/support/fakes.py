@@ -611,6 +611,11 @@ class FakeWork:
     ) -> None:
         return None
 
+    @contextlib.asynccontextmanager
+    async def writes_then_commit(self) -> AsyncIterator[None]:
+        yield
+        await self.commit()
+
     async def commit(self) -> None:
         if self._joined or self._base is None:
             return

@@ -110,10 +110,12 @@ class CustomerService:
     ) -> StoredResponse:
         """Create a customer once per idempotency key; replay the first answer after that.
         The audit trail records the creation, never a replay. `subscriptions` (offers of
-        the catalog, already checked) are written in the same transaction."""
-        if (stored := await self._answers.kept(key, render.failed)) is not None:
-            return stored
+        the catalog, already checked) are written in the same transaction.
 
+        The key is not looked up first: claiming it is the write's first statement, and a
+        key already kept makes the claim fail and the kept answer be replayed (whatever
+        this request would have answered). A retry thus costs a validation more, and a
+        new request, which is the common case, a unit of work less."""
         refusal = await self._indirect_refusal(partner, draft, app_only=app_only)
         if refusal is not None:
             return await self._record(key, render.failed(refusal), render)
@@ -126,14 +128,14 @@ class CustomerService:
         response = render.created(new).answering(key)
         now = self._clock.now()
         try:
-            async with self._uow() as uow:
+            async with self._uow() as uow, uow.writes_then_commit():
                 await self._answers.keep(uow, key, response, now)
+                # A read amid the writes, which it need not see (they may not be sent yet).
                 cap = self._limits.customer_cap if self._policy.sandbox else 0
                 if cap and await uow.customers.count_owned(partner.tenant_id) >= cap:
                     raise _SandboxFull(cap)
                 await uow.customers.add(new, domain_key(valid.domain))
                 await uow.audit.record(_created_event(actor, new, now))
-                await uow.commit()
         except IdempotencyKeyTaken:
             return await self._answers.replay(key, render.failed)
         except TwinStillRunning as exc:

@@ -64,9 +64,8 @@ class IdempotentAnswers:
         now = self._clock.now()
         response = response.answering(key)
         try:
-            async with self._uow() as work:
+            async with self._uow() as work, work.writes_then_commit():
                 await self.keep(work, key, response, now)
-                await work.commit()
         except IdempotencyKeyTaken:
             return await self.replay(key, failed)
         except TwinStillRunning as exc:

@@ -7,6 +7,7 @@ tests may supply their own. The domain imports neither FastAPI nor SQLAlchemy.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol
@@ -250,6 +251,12 @@ class UnitOfWork(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+    def writes_then_commit(self) -> AbstractAsyncContextManager[None]:
+        """The unit of work's last writes, made in the block, then its commit. The writes
+        may be sent together as the block ends, so their errors (a taken domain, a claim
+        refused) may be raised there rather than by the calls that made them."""
+        ...
 
     async def commit(self) -> None: ...
 

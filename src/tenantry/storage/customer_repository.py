@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
 from typing import Any
 
 from sqlalchemy import bindparam, exists, func, insert, literal, select, tuple_, update
@@ -22,12 +21,13 @@ from tenantry.domain.models import (
     NewCustomer,
     RelationshipToPartner,
 )
-from tenantry.domain.ports import DomainAlreadyTaken, StorageBusy
 from tenantry.storage import tables as t
+from tenantry.storage.customer_rows import AddFailure, address_json, new_customer_rows
 from tenantry.storage.customer_user_repository import customer_user, user_row
-from tenantry.storage.order_repository import insert_order
+from tenantry.storage.order_repository import insert_order, order_rows
 from tenantry.storage.prepared import Prepared
-from tenantry.storage.subscription_repository import insert_subscriptions
+from tenantry.storage.subscription_repository import insert_subscriptions, subscription_rows
+from tenantry.storage.write_batch import WriteBatch
 
 _RESELLER = RelationshipToPartner.RESELLER.value  # as the column stores it
 _NONE = RelationshipToPartner.NONE.value
@@ -36,7 +36,6 @@ _INSERT_CUSTOMER = Prepared(insert(t.customers))
 _INSERT_USER = Prepared(insert(t.users))
 _INSERT_RELATIONSHIP = Prepared(insert(t.relationships))
 _INSERT_GDAP = Prepared(insert(t.gdap_relationships))
-_ADDRESS_FIELDS = tuple(f.name for f in fields(Address))
 # Prefix searches on these fields are ranges on an index of (partner, key).
 _KEYED = (SearchField.COMPANY_NAME, SearchField.DOMAIN)
 # From this many matches on, SQLite pages a prefix search in creation order (see
@@ -44,15 +43,10 @@ _KEYED = (SearchField.COMPANY_NAME, SearchField.DOMAIN)
 _MANY_MATCHES = 2000
 
 
-def _address_json(address: Address) -> dict[str, Any]:
-    """The address column's value: `dataclasses.asdict` without its deep copy (the fields
-    are strings)."""
-    return {name: getattr(address, name) for name in _ADDRESS_FIELDS}
-
-
 class SqlCustomerRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, batch: WriteBatch | None = None) -> None:
         self._conn = conn
+        self._batch = batch
 
     async def get(self, customer_id: str) -> Customer | None:
         row = await _BY_ID.first(self._conn, {"customer_id": customer_id})
@@ -63,69 +57,34 @@ class SqlCustomerRepository:
         return bool((await self._conn.execute(query)).scalar())
 
     async def add(self, new: NewCustomer, domain_key: str) -> None:
+        """The customer's rows; in a unit of work's closing batch (`write_batch`) when one
+        is collecting, else at once."""
+        customer, relationship, gdap = new_customer_rows(new, domain_key)
+        admin = user_row(new.admin)
+        failed = AddFailure(new.customer.domain)
+        if self._batch is not None and self._batch.collecting:
+            rows = [
+                (t.customers, [customer]),
+                (t.users, [admin]),
+                (t.relationships, [relationship]),
+                (t.gdap_relationships, [] if gdap is None else [gdap]),
+            ]
+            if new.order is not None:
+                head, lines = order_rows(new.order)
+                rows += [(t.orders, [head]), (t.order_line_items, lines)]
+            rows.append((t.subscriptions, subscription_rows(new.subscriptions)))
+            self._batch.insert(rows, failed)
+            return
         # Statements built once (module level) and given their values as parameters: a
         # statement built per call with `.values(...)` costs more CPU than the insert.
-        c = new.customer
         try:
-            await _INSERT_CUSTOMER.execute(
-                self._conn,
-                {
-                    "id": c.id,
-                    "commerce_id": c.commerce_id,
-                    "partner_id": c.partner_id,
-                    "associated_partner_id": c.associated_partner_id,
-                    "domain": c.domain,
-                    "domain_key": domain_key,
-                    "company_name": c.company_name,
-                    "company_name_key": c.company_name.casefold(),
-                    "organization_registration_number": c.organization_registration_number,
-                    "billing_id": c.billing.id,
-                    "billing_first_name": c.billing.first_name,
-                    "billing_last_name": c.billing.last_name,
-                    "email": c.billing.email,
-                    "culture": c.billing.culture,
-                    "language": c.billing.language,
-                    "address": _address_json(c.billing.address),
-                    "etag": c.billing.etag,
-                    "relationship_to_partner": c.relationship_to_partner,
-                    "allow_delegated_access": c.allow_delegated_access,
-                    "enable_gdap_by_default": c.enable_gdap_by_default,
-                    "created_at": c.created_at,
-                },
-            )
+            await _INSERT_CUSTOMER.execute(self._conn, customer)
+            await _INSERT_USER.execute(self._conn, admin)
         except IntegrityError as exc:
-            if "domain_key" in str(exc.orig):
-                raise DomainAlreadyTaken(c.domain) from exc
-            # Anything else (the partner removed by a concurrent reset, say) is not the
-            # caller's fault and is worth a retry.
-            raise StorageBusy(str(exc.orig)) from exc
-        await _INSERT_USER.execute(self._conn, user_row(new.admin))
-        r = new.relationship
-        await _INSERT_RELATIONSHIP.execute(
-            self._conn,
-            {
-                "id": r.id,
-                "customer_id": r.customer_id,
-                "partner_id": r.partner_id,
-                "relationship_type": _RESELLER,
-                "created_at": r.created_at,
-            },
-        )
-        if (g := new.gdap) is not None:
-            await _INSERT_GDAP.execute(
-                self._conn,
-                {
-                    "id": g.id,
-                    "customer_id": g.customer_id,
-                    "partner_id": g.partner_id,
-                    "display_name": g.display_name,
-                    "roles": list(g.roles),
-                    "duration_days": g.duration_days,
-                    "status": g.status,
-                    "created_at": g.created_at,
-                    "ends_at": g.ends_at,
-                },
-            )
+            raise failed.integrity(exc) from exc
+        await _INSERT_RELATIONSHIP.execute(self._conn, relationship)
+        if gdap is not None:
+            await _INSERT_GDAP.execute(self._conn, gdap)
         if new.order is not None:
             await insert_order(self._conn, new.order)
         await insert_subscriptions(self._conn, new.subscriptions)
@@ -230,7 +189,7 @@ class SqlCustomerRepository:
                 language=billing.language,
                 company_name=billing.company_name,
                 company_name_key=billing.company_name.casefold(),
-                address=_address_json(billing.address),
+                address=address_json(billing.address),
                 etag=billing.etag,
             )
         )

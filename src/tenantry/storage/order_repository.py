@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -12,33 +14,35 @@ _INSERT_ORDER = insert(t.orders)
 _INSERT_LINE = insert(t.order_line_items)
 
 
-async def insert_order(conn: AsyncConnection, order: Order) -> None:
-    await conn.execute(
-        _INSERT_ORDER,
+def order_rows(order: Order) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The order's row and its line items' rows."""
+    head = {
+        "id": order.id,
+        "customer_id": order.customer_id,
+        "billing_cycle": order.billing_cycle,
+        "currency_code": order.currency_code,
+        "status": order.status,
+        "created_at": order.created_at,
+    }
+    lines = [
         {
-            "id": order.id,
-            "customer_id": order.customer_id,
-            "billing_cycle": order.billing_cycle,
-            "currency_code": order.currency_code,
-            "status": order.status,
-            "created_at": order.created_at,
-        },
-    )
-    await conn.execute(
-        _INSERT_LINE,
-        [
-            {
-                "order_id": order.id,
-                "line_item_number": item.line_item_number,
-                "offer_id": item.offer_id,
-                "subscription_id": item.subscription_id,
-                "friendly_name": item.friendly_name,
-                "quantity": item.quantity,
-                "partner_id_on_record": item.partner_id_on_record,
-            }
-            for item in order.line_items
-        ],
-    )
+            "order_id": order.id,
+            "line_item_number": item.line_item_number,
+            "offer_id": item.offer_id,
+            "subscription_id": item.subscription_id,
+            "friendly_name": item.friendly_name,
+            "quantity": item.quantity,
+            "partner_id_on_record": item.partner_id_on_record,
+        }
+        for item in order.line_items
+    ]
+    return head, lines
+
+
+async def insert_order(conn: AsyncConnection, order: Order) -> None:
+    head, lines = order_rows(order)
+    await conn.execute(_INSERT_ORDER, head)
+    await conn.execute(_INSERT_LINE, lines)
 
 
 class SqlOrderRepository:

@@ -40,7 +40,9 @@ class _Compiled:
 
     __slots__ = ("binds", "fixed", "keys", "names", "reads", "results", "sql")
 
-    def __init__(self, statement: Any, dialect: Dialect, keys: tuple[str, ...]) -> None:
+    def __init__(
+        self, statement: Any, dialect: Dialect, keys: tuple[str, ...], writes: bool
+    ) -> None:
         compiled = statement.compile(dialect=dialect, column_keys=list(keys))
         self.sql = str(compiled)
         self.keys: tuple[str, ...] = tuple(compiled.positiontup or ())
@@ -50,9 +52,11 @@ class _Compiled:
             compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
             for name in self.keys
         )
-        columns = list(statement.selected_columns) if isinstance(statement, Select) else []
+        columns = list(statement.exported_columns)  # a query's, or what a write returns
         # A query that takes no locks: it need not open the transaction (`asyncpg_rows`).
-        self.reads = isinstance(statement, Select) and statement._for_update_arg is None
+        self.reads = (
+            not writes and isinstance(statement, Select) and statement._for_update_arg is None
+        )
         self.names: tuple[str, ...] = tuple(str(column.key) for column in columns)
         self.results: tuple[_Processor, ...] = tuple(
             column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
@@ -76,8 +80,12 @@ class _Compiled:
 class Prepared:
     """A Core statement run with a dict of values; see the module's docstring."""
 
-    def __init__(self, statement: Select[Any] | Insert | Update | Delete) -> None:
+    def __init__(
+        self, statement: Select[Any] | Insert | Update | Delete, *, writes: bool = False
+    ) -> None:
+        """`writes`: a query that writes all the same (through data-modifying CTEs)."""
         self.statement = statement
+        self._writes = writes
         self._compiled: dict[tuple[str, ...], _Compiled] = {}  # by dialect and value names
 
     async def execute(self, conn: AsyncConnection, values: Mapping[str, Any]) -> None:
@@ -89,24 +97,33 @@ class Prepared:
         await self._run(conn, driver, values)
 
     async def first(
-        self, conn: AsyncConnection, values: Mapping[str, Any]
+        self, conn: AsyncConnection, values: Mapping[str, Any], *, last: bool = False
     ) -> dict[str, Any] | None:
-        """The first row of a query, as a dict keyed by column, or None."""
+        """The first row of a query (or of what a write returns), as a dict keyed by
+        column, or None. `last`: the transaction's last statement before its commit; on
+        PostgreSQL, if nothing began the transaction yet, it runs on its own (atomic by
+        itself) and the commit has nothing left to send."""
         driver = _driver(conn)
         if driver is None:
             row = (await conn.execute(self.statement, dict(values))).first()
             return None if row is None else dict(row._mapping)
-        compiled, rows = await self._run(conn, driver, values)
+        compiled, rows = await self._run(conn, driver, values, last=last)
         return compiled.row(rows[0]) if rows else None
 
     async def _run(
-        self, conn: AsyncConnection, driver: object, values: Mapping[str, Any]
+        self,
+        conn: AsyncConnection,
+        driver: object,
+        values: Mapping[str, Any],
+        *,
+        last: bool = False,
     ) -> tuple[_Compiled, list[Any]]:
         dialect = conn.dialect
         shape = (dialect.name, *values)  # one process may serve from both (tests do)
         compiled = self._compiled.get(shape)
         if compiled is None:
-            compiled = self._compiled[shape] = _Compiled(self.statement, dialect, shape[1:])
+            compiled = _Compiled(self.statement, dialect, shape[1:], self._writes)
+            self._compiled[shape] = compiled
         parameters = compiled.parameters(values)
         if isinstance(driver, InlineConnection):
             try:
@@ -115,7 +132,8 @@ class Prepared:
                 raise _wrapped(compiled, parameters, exc, sqlite3.Error, dialect) from exc
         adapter: Any = driver
         try:
-            rows = await asyncpg_rows(adapter, compiled.sql, parameters, begin=not compiled.reads)
+            begin = not (compiled.reads or last)
+            rows = await asyncpg_rows(adapter, compiled.sql, parameters, begin=begin)
             return compiled, rows
         except adapter.dbapi.Error as exc:
             raise _wrapped(compiled, parameters, exc, adapter.dbapi.Error, dialect) from exc

@@ -9,6 +9,8 @@ Idempotency records are not kept: a seed is not a client request to be replayed.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from types import TracebackType
 
 from sqlalchemy import delete, false, func, select
@@ -69,6 +71,10 @@ class JoinedWork:
         tb: TracebackType | None,
     ) -> None:
         return None
+
+    @asynccontextmanager
+    async def writes_then_commit(self) -> AsyncIterator[None]:
+        yield  # the writes run as they are made; the shared transaction commits
 
     async def commit(self) -> None:
         return None

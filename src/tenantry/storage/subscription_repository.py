@@ -13,27 +13,28 @@ from tenantry.storage import tables as t
 _INSERT = insert(t.subscriptions)
 
 
+def subscription_rows(subscriptions: tuple[Subscription, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": s.id,
+            "customer_id": s.customer_id,
+            "offer_id": s.offer_id,
+            "friendly_name": s.friendly_name,
+            "quantity": s.quantity,
+            "created_at": s.created_at,
+            "status": s.status,
+            "order_id": s.order_id,
+            "partner_id_on_record": s.partner_id_on_record,
+        }
+        for s in subscriptions
+    ]
+
+
 async def insert_subscriptions(
     conn: AsyncConnection, subscriptions: tuple[Subscription, ...]
 ) -> None:
     if subscriptions:
-        await conn.execute(
-            _INSERT,
-            [
-                {
-                    "id": s.id,
-                    "customer_id": s.customer_id,
-                    "offer_id": s.offer_id,
-                    "friendly_name": s.friendly_name,
-                    "quantity": s.quantity,
-                    "created_at": s.created_at,
-                    "status": s.status,
-                    "order_id": s.order_id,
-                    "partner_id_on_record": s.partner_id_on_record,
-                }
-                for s in subscriptions
-            ],
-        )
+        await conn.execute(_INSERT, subscription_rows(subscriptions))
 
 
 def _subscription(r: Any) -> Subscription:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -20,6 +22,7 @@ from tenantry.storage.order_repository import SqlOrderRepository
 from tenantry.storage.partner_repository import SqlPartnerRepository
 from tenantry.storage.signing_key_repository import SqlSigningKeyRepository
 from tenantry.storage.subscription_repository import SqlSubscriptionRepository
+from tenantry.storage.write_batch import WriteBatch
 
 
 async def end_transaction(conn: AsyncConnection | None, exc: BaseException | None) -> None:
@@ -58,6 +61,8 @@ class SqlUnitOfWork:
         self._turns = turns
         self._held = held
         self._conn: AsyncConnection | None = None
+        # PostgreSQL: the closing writes go as one statement (`writes_then_commit`).
+        self._batch = WriteBatch() if engine.dialect.name == "postgresql" else None
 
     async def __aenter__(self) -> SqlUnitOfWork:
         if self._held is not None:
@@ -72,11 +77,11 @@ class SqlUnitOfWork:
                     self._turns.release()
                 raise
         self._conn = conn
-        self.customers = SqlCustomerRepository(conn)
-        self.idempotency = SqlIdempotencyRepository(conn, self._sealer)
+        self.customers = SqlCustomerRepository(conn, self._batch)
+        self.idempotency = SqlIdempotencyRepository(conn, self._sealer, self._batch)
         self.partners = SqlPartnerRepository(conn)
         self.subscriptions = SqlSubscriptionRepository(conn)
-        self.audit = SqlAuditLog(conn)
+        self.audit = SqlAuditLog(conn, self._batch)
         self.signing_keys = SqlSigningKeyRepository(conn)
         self.agreements = SqlAgreementRepository(conn)
         self.orders = SqlOrderRepository(conn)
@@ -109,6 +114,27 @@ class SqlUnitOfWork:
         finally:
             if self._turns is not None:
                 self._turns.release()
+
+    @asynccontextmanager
+    async def writes_then_commit(self) -> AsyncIterator[None]:
+        """The block's writes, then the commit. On PostgreSQL the writes of the
+        repositories that can (an idempotency claim, a new customer's rows, audit events)
+        are collected and sent as one statement when the block ends (`write_batch`)."""
+        batch = self._batch
+        if batch is None:
+            yield
+        else:
+            batch.collecting = True
+            try:
+                yield
+            except BaseException:
+                batch.clear()
+                raise
+            finally:
+                batch.collecting = False
+            assert self._conn is not None, "writes outside the unit of work"
+            await batch.send(self._conn)
+        await self.commit()
 
     async def commit(self) -> None:
         assert self._conn is not None, "commit outside the unit of work"
