@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from tenantry.domain.ids import new_guid
+
 # Who acts: a partner's app (client credentials), a partner's signed-in user, an operator
 # at the command line, or the sandbox control plane.
 APP = "app"
@@ -90,7 +92,7 @@ def audit_event(
     details: Mapping[str, object] | None = None,
 ) -> AuditEvent:
     return AuditEvent(
-        id=str(uuid.uuid4()),
+        id=new_guid(),
         occurred_at=now,
         action=action.value,
         actor_type=actor.type,

@@ -8,7 +8,6 @@ concurrent requests wins. The loser waits on the winner's lock, then replays its
 from __future__ import annotations
 
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -19,7 +18,7 @@ from tenantry.domain.errors import Errors, ServiceError
 from tenantry.domain.gdap import DEFAULT_DURATION_DAYS, default_gdap_roles
 from tenantry.domain.idempotency import IdempotencyKey, StoredResponse
 from tenantry.domain.idempotent_answers import IdempotentAnswers
-from tenantry.domain.ids import is_guid
+from tenantry.domain.ids import is_guid, new_guids
 from tenantry.domain.models import (
     AdminUser,
     BillingProfile,
@@ -216,17 +215,17 @@ class CustomerService:
         self, partner: Partner, valid: ValidCustomer, choices: tuple[SubscriptionChoice, ...] = ()
     ) -> NewCustomer:
         now = self._clock.now()
-        customer_id = str(uuid.uuid4())
+        customer_id, commerce_id, billing_id, admin_id, gdap_id, relationship_id = new_guids(6)
         password = generate_admin_password()
         customer = Customer(
             id=customer_id,
-            commerce_id=str(uuid.uuid4()),
+            commerce_id=commerce_id,
             partner_id=partner.tenant_id,
             domain=valid.domain,
             company_name=valid.company_name,
             organization_registration_number=valid.organization_registration_number,
             billing=BillingProfile(
-                id=str(uuid.uuid4()),
+                id=billing_id,
                 email=valid.email,
                 culture=valid.culture,
                 language=valid.language,
@@ -245,7 +244,7 @@ class CustomerService:
             created_at=now,
         )
         admin = AdminUser(
-            id=str(uuid.uuid4()),
+            id=admin_id,
             customer_id=customer_id,
             user_name=ADMIN_USER_NAME,
             user_principal_name=f"{ADMIN_USER_NAME}@{valid.domain}",
@@ -256,7 +255,7 @@ class CustomerService:
         gdap = None
         if valid.enable_gdap_by_default:
             gdap = GdapRelationship(
-                id=str(uuid.uuid4()),
+                id=gdap_id,
                 customer_id=customer_id,
                 partner_id=partner.tenant_id,
                 display_name=f"Default_{customer_id[:8]}",
@@ -267,7 +266,7 @@ class CustomerService:
                 ends_at=now + timedelta(days=DEFAULT_DURATION_DAYS),
             )
         relationship = ResellerRelationship(
-            id=str(uuid.uuid4()),
+            id=relationship_id,
             customer_id=customer_id,
             partner_id=partner.tenant_id,
             created_at=now,

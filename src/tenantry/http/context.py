@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tenantry.domain.errors import Errors, ServiceError
+from tenantry.domain.ids import new_guid
 from tenantry.http.errors import envelope_bytes
 from tenantry.http.i18n import DEFAULT_LOCALE, pick_locale
 
@@ -46,13 +46,8 @@ class RequestContext:
 
 
 def new_id() -> str:
-    """A random (version 4) UUID in its usual text form, as `str(uuid.uuid4())` writes it,
-    without building the `UUID` object on the way (two of them a request)."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = (raw[6] & 0x0F) | 0x40
-    raw[8] = (raw[8] & 0x3F) | 0x80
-    text = raw.hex()
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    """A random (version 4) UUID in its usual text form (`domain.ids.new_guid`)."""
+    return new_guid()
 
 
 def new_cv() -> str:

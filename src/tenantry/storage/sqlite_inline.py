@@ -25,8 +25,12 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from tenantry.storage.wal_checkpoints import restart_gate
+
 _SQLITE_BUSY = 5  # the primary code; SQLITE_BUSY_SNAPSHOT (517) and others are not waited on
 _FIRST_PAUSE = 0.0005
+# The longest a write waits on the loop's thread for a restart of the log to end.
+_RESTART_WAIT = 0.05
 _LONGEST_PAUSE = 0.005
 
 
@@ -34,13 +38,23 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
     return getattr(exc, "sqlite_errorcode", None) == _SQLITE_BUSY
 
 
-async def _patiently(call: Callable[[], Any], lock_wait: float) -> Any:
-    """Run `call`; while SQLite answers "busy", let the loop run and try again."""
+async def _patiently(call: Callable[[], Any], lock_wait: float, path: str) -> Any:
+    """Run `call`; while SQLite answers "busy", let the loop run and try again. While the
+    process's own checkpoint thread restarts the log (`wal_checkpoints`), wait for it
+    here instead: its few milliseconds are shorter than a turn of a busy loop."""
     try:
         return call()
     except sqlite3.OperationalError as exc:
         if not _is_busy(exc):
             raise
+    gate = restart_gate(path)
+    if gate is not None and not gate.is_set():
+        gate.wait(_RESTART_WAIT)  # lets go of the GIL; bounded
+        try:
+            return call()
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise
     deadline = time.monotonic() + lock_wait
     pause = _FIRST_PAUSE
     while True:
@@ -54,9 +68,10 @@ async def _patiently(call: Callable[[], Any], lock_wait: float) -> Any:
 
 
 class InlineCursor:
-    def __init__(self, cursor: sqlite3.Cursor, lock_wait: float) -> None:
+    def __init__(self, cursor: sqlite3.Cursor, lock_wait: float, path: str) -> None:
         self._cursor = cursor
         self._lock_wait = lock_wait
+        self._path = path
 
     async def __aenter__(self) -> InlineCursor:
         return self
@@ -65,7 +80,7 @@ class InlineCursor:
         self._cursor.close()
 
     async def execute(self, sql: str, parameters: Any = ()) -> InlineCursor:
-        await _patiently(lambda: self._cursor.execute(sql, parameters), self._lock_wait)
+        await _patiently(lambda: self._cursor.execute(sql, parameters), self._lock_wait, self._path)
         return self
 
     async def executemany(self, sql: str, parameters: Iterable[Any]) -> InlineCursor:
@@ -81,7 +96,7 @@ class InlineCursor:
                     raise sqlite3.OperationalError("database is locked") from None
                 raise
 
-        await _patiently(attempt, self._lock_wait)
+        await _patiently(attempt, self._lock_wait, self._path)
         return self
 
     async def fetchone(self) -> Any:
@@ -124,7 +139,8 @@ class _CursorOpener:
         self._connection = connection
 
     async def __aenter__(self) -> InlineCursor:
-        return InlineCursor(self._connection._conn.cursor(), self._connection.lock_wait)
+        connection = self._connection
+        return InlineCursor(connection._conn.cursor(), connection.lock_wait, connection.path)
 
     async def __aexit__(self, *exc: object) -> None:
         return None
@@ -147,10 +163,11 @@ class _InlineQueue:
 
 
 class InlineConnection:
-    def __init__(self, conn: sqlite3.Connection, lock_wait: float) -> None:
+    def __init__(self, conn: sqlite3.Connection, lock_wait: float, path: str = "") -> None:
         self._connection: sqlite3.Connection | None = conn
         self._tx = _InlineQueue()
         self.lock_wait = lock_wait
+        self.path = path
 
     @property
     def _conn(self) -> sqlite3.Connection:
@@ -173,14 +190,16 @@ class InlineConnection:
     async def run(self, sql: str, parameters: tuple[Any, ...]) -> list[Any]:
         """One statement straight on the connection (waiting out "busy" as every statement
         here does); its rows, none for a statement that returns none."""
-        cursor = await _patiently(lambda: self._conn.execute(sql, parameters), self.lock_wait)
+        cursor = await _patiently(
+            lambda: self._conn.execute(sql, parameters), self.lock_wait, self.path
+        )
         try:
             return cursor.fetchall() if cursor.description is not None else []
         finally:
             cursor.close()
 
     async def commit(self) -> None:
-        await _patiently(self._conn.commit, self.lock_wait)
+        await _patiently(self._conn.commit, self.lock_wait, self.path)
 
     async def rollback(self) -> None:
         self._conn.rollback()
@@ -217,6 +236,6 @@ def connector(path: str, lock_wait: float) -> Callable[[], Any]:
     async def connect() -> InlineConnection:
         # timeout=0: no sleeping in SQLite's busy handler; waits happen in `_patiently`.
         conn = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
-        return InlineConnection(conn, lock_wait)
+        return InlineConnection(conn, lock_wait, path)
 
     return connect

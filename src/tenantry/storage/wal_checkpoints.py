@@ -11,7 +11,13 @@ module lets go of the GIL while SQLite works, so the loop goes on serving meanwh
 
 A PASSIVE checkpoint never waits for a reader or writer; what it cannot copy now is copied
 by the next one. The log therefore stays about as short as SQLite's own policy keeps it.
-See docs/decisions/0028-wal-checkpoints-off-the-loop.md.
+
+Starting the log over (RESTART) holds SQLite's write lock for its few milliseconds. A
+write refused meanwhile would give up its turn of the event loop (`sqlite_inline`), tens
+of milliseconds under load, so each such checkpoint put a handful of requests at the back
+of the queue. The checkpoint's *gate* (`restart_gate`) is closed while it runs: a write
+refused then waits for the gate on the loop's thread, for those milliseconds, and tries
+again at once. See docs/decisions/0028-wal-checkpoints-off-the-loop.md.
 """
 
 from __future__ import annotations
@@ -28,6 +34,15 @@ INTERVAL_SECONDS = 0.1
 # From this many frames in the log (SQLite's own threshold), the log is started over.
 RESTART_FRAMES = 1000
 
+# Per database file: set while no restart runs. Waiting on it is bounded: the restart's
+# own busy timeout (its connection's `timeout`) ends it if a reader keeps it waiting.
+_GATES: dict[str, threading.Event] = {}
+
+
+def restart_gate(path: str) -> threading.Event | None:
+    """The gate of the checkpointer of the file at `path`, if this process runs one."""
+    return _GATES.get(path)
+
 
 class WalCheckpointer:
     """One daemon thread per server process checkpointing the database at `path`."""
@@ -38,10 +53,13 @@ class WalCheckpointer:
         self._interval = interval
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
+        self._gate = threading.Event()
+        self._gate.set()
         self.checkpoints = 0  # how many ran, for the tests
 
     def start(self) -> None:
         if self._thread is None:
+            _GATES[self._path] = self._gate
             self._thread = threading.Thread(
                 target=self._run, name="tenantry-wal-checkpoints", daemon=True
             )
@@ -53,6 +71,8 @@ class WalCheckpointer:
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
+            if _GATES.get(self._path) is self._gate:
+                del _GATES[self._path]
 
     def _run(self) -> None:
         conn = sqlite3.connect(self._path, timeout=0.01, isolation_level=None)
@@ -78,7 +98,11 @@ class WalCheckpointer:
         try:
             _busy, frames, _copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
             if frames >= RESTART_FRAMES:
-                conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
+                self._gate.clear()
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
+                finally:
+                    self._gate.set()
             self.checkpoints += 1
         except sqlite3.Error:
             # A busy or vanished database (a reset, a test's teardown): the next turn
