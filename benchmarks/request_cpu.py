@@ -7,10 +7,10 @@
 Each round starts the server as `benchmarks/suite.py` does (`tenantry serve --customer-cap 0
 --rate-limit 0 --log-level warning` on a fresh SQLite file; the baseline on its own), warms
 it up (`--backend postgresql`: a database of its own on the benchmarks' private cluster,
-`benchmarks/pg.py`), then sends N creates and N gets of the created ids, one at a time on one keep-alive
-connection, and divides the server process's CPU time (user + system, from /proc) by the
-requests. CPU time is what other work on a busy machine distorts least; the client's own
-time is not counted. The median of the rounds is reported.
+`benchmarks/pg.py`), then sends N creates and N gets of the created ids, one at a time on
+one keep-alive connection, and divides the server process's CPU time (user + system, from
+/proc) by the requests. CPU time is what other work on a busy machine distorts least; the
+client's own time is not counted. The median of the rounds is reported.
 
 `--tree DIR` adds Tenantry served from another source tree, e.g. the last commit's, for a
 before/after comparison in the same rounds (`git archive HEAD src | tar -x -C /tmp/before`,
@@ -221,7 +221,8 @@ def main() -> None:
     try:
         for _ in range(args.rounds):  # the systems interleaved, so both see the same load
             for system in systems:
-                results[system].append(one_round(system, workdir, master_key, args.requests, None, postgres))
+                figures = one_round(system, workdir, master_key, args.requests, None, postgres)
+                results[system].append(figures)
         print(
             f"server CPU ms per request on {args.backend}, {args.requests} requests, "
             f"{args.rounds} rounds"

@@ -1,9 +1,10 @@
 """A unit of work's last writes sent as one statement on PostgreSQL.
 
-Creating a customer is an idempotency claim and seven rows in six tables. Sent one by one,
-with BEGIN and COMMIT around them, that is nine round trips to the server, each with its
-share of the protocol's and the event loop's work on both sides: on PostgreSQL the most
-expensive part of a create. Collected here and sent as one statement, it is one.
+Creating a customer is an idempotency claim and five rows in five tables (more with an
+order). Sent one by one, with BEGIN and COMMIT around them, that is eight round trips to
+the server, each with its share of the protocol's and the event loop's work on both sides:
+on PostgreSQL the most expensive part of a create. Collected here and sent as one
+statement, it is one.
 
 The statement: the claim (an insert that may take over an expired row, and returns a row
 when it did either) is a data-modifying CTE; each table's rows are inserted by a CTE that
