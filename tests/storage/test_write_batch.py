@@ -189,3 +189,20 @@ async def test_after_a_write_of_its_own_the_batch_joins_the_transaction(
     with pytest.raises(IntegrityError):
         await twice()
     assert await _count(pg, t.partners) == 0
+
+
+def test_a_batch_has_one_claim_and_it_comes_first(backend: str) -> None:
+    """The claim guards the rows after it: one given later, or twice, is a mistake in the
+    caller, refused at once rather than sent as a statement guarding only part (nothing
+    reaches the database)."""
+    batch = WriteBatch()
+    batch.insert([(t.partners, [_partner(str(uuid.uuid4()))])], lambda exc: None)
+    with pytest.raises(RuntimeError, match="comes first"):
+        batch.claim(
+            "k",
+            t.idempotency_records,
+            {},
+            lambda values: None,
+            refused=_Refused,
+            translate=lambda exc: None,
+        )

@@ -163,7 +163,7 @@ class _InlineQueue:
 
 
 class InlineConnection:
-    def __init__(self, conn: sqlite3.Connection, lock_wait: float, path: str = "") -> None:
+    def __init__(self, conn: sqlite3.Connection, lock_wait: float, path: str) -> None:
         self._connection: sqlite3.Connection | None = conn
         self._tx = _InlineQueue()
         self.lock_wait = lock_wait
